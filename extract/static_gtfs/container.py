@@ -1,0 +1,146 @@
+"""Where a static feed's files come from: a .zip (as bytes) or a directory of .txt files.
+
+Both give the same ``{"routes.txt": b"...", ...}`` mapping (names lower-cased), so the same feed published
+as a zip or unpacked into a directory has the same content hash and lands the same tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+import zlib
+from pathlib import Path, PurePosixPath
+
+from extract.errors import RejectedInput
+from extract.static_gtfs.columns import GTFS_FILE_NAMES
+
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header, or the end record of an empty zip
+# A real feed unpacks to a few hundred MB at most; refuse zip bombs before inflating anything.
+MAX_UNCOMPRESSED_BYTES = 4 * 1024**3
+
+
+def load_feed_files(source: Path | bytes) -> dict[str, bytes]:
+    """The feed's .txt files by lower-cased name, from zip bytes, a directory or a .zip file's path.
+
+    Raises RejectedInput for an unreadable zip.
+    """
+    if isinstance(source, bytes):
+        return _zip_files(source, nested=False)
+    if source.is_file():  # a .zip on disk
+        return _zip_files(source.read_bytes(), nested=False)
+    if not source.is_dir():
+        raise RejectedInput("static_not_a_feed", f"{source} is neither a directory nor a zip file")
+    files: dict[str, bytes] = {}
+    for path in sorted(source.iterdir()):
+        name = path.name.lower()
+        if path.is_file() and name.endswith(".txt") and name not in files:
+            files[name] = path.read_bytes()
+    return files
+
+
+def content_sha256(files: dict[str, bytes]) -> str:
+    """sha256 over the sorted file names and contents (independent of zip packing and file times)."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        content = files[name]
+        digest.update(f"{name}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()
+
+
+def is_static_gtfs_zip(data: bytes) -> bool:
+    """True for zip bytes that hold GTFS .txt files (at the root, in one folder, or in one nested zip).
+
+    Also True for bytes that start like a zip but cannot be listed (truncated or corrupt): they are most
+    likely a damaged feed download, and read_static_feed rejects them with reason ``corrupt_zip``.
+    """
+    if not data.startswith(ZIP_MAGICS):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = _member_names(archive)
+            if any(_is_gtfs_name(name) for name in names):
+                return True
+            nested = [name for name in names if name.lower().endswith(".zip")]
+            return len(nested) == 1 and is_static_gtfs_zip(archive.read(nested[0]))
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError):
+        return True
+
+
+def is_static_gtfs_directory(path: Path) -> bool:
+    """True for a directory holding at least one GTFS file (routes.txt, stops.txt, agency.txt, ...).
+
+    The pipeline then treats the whole directory as ONE input; one without routes.txt is still a feed,
+    and read_static_feed rejects it with reason ``static_missing_routes``.
+    """
+    return path.is_dir() and any(child.is_file() and _is_gtfs_name(child.name) for child in path.iterdir())
+
+
+def _is_gtfs_name(name: str) -> bool:
+    file_name = PurePosixPath(name).name.lower()
+    return file_name.endswith(".txt") and file_name.removesuffix(".txt") in GTFS_FILE_NAMES
+
+
+def _folder(member_name: str) -> str:
+    return str(PurePosixPath(member_name).parent)
+
+
+def _member_names(archive: zipfile.ZipFile) -> list[str]:
+    """File members, without folders and the metadata macOS and editors add."""
+    return [
+        info.filename
+        for info in archive.infolist()
+        if not info.is_dir()
+        and not info.filename.startswith("__MACOSX/")
+        and not PurePosixPath(info.filename).name.startswith(".")
+    ]
+
+
+def _zip_files(data: bytes, *, nested: bool) -> dict[str, bytes]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return _read_feed_members(archive, nested=nested)
+    except RejectedInput:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
+        raise RejectedInput("corrupt_zip", f"the zip archive is corrupt or truncated ({error})") from error
+    except (RuntimeError, NotImplementedError) as error:  # encrypted, or an unsupported compression method
+        raise RejectedInput("corrupt_zip", f"the zip archive cannot be read ({error})") from error
+
+
+def _read_feed_members(archive: zipfile.ZipFile, *, nested: bool) -> dict[str, bytes]:
+    names = _member_names(archive)
+    text_files = [name for name in names if name.lower().endswith(".txt")]
+    if not text_files:
+        zips = [name for name in names if name.lower().endswith(".zip")]
+        if len(zips) == 1 and not nested:  # e.g. google_transit.zip wrapped in a download archive
+            _check_size(archive.getinfo(zips[0]).file_size)
+            return _zip_files(archive.read(zips[0]), nested=True)
+        return {}
+
+    # The feed is the folder with routes.txt (a README.txt next to a feed folder does not count); a
+    # feed without routes.txt must be alone in its folder, so it is rejected for that reason later.
+    routes_folders = {
+        _folder(name) for name in text_files if PurePosixPath(name).name.lower() == "routes.txt"
+    }
+    candidates = routes_folders or {_folder(name) for name in text_files}
+    if len(candidates) != 1:
+        raise RejectedInput(
+            "static_ambiguous_zip", f"the zip holds several feeds, in folders {sorted(candidates)}"
+        )
+    (folder,) = candidates
+    members = [name for name in text_files if _folder(name) == folder]
+
+    _check_size(sum(archive.getinfo(name).file_size for name in members))
+    files: dict[str, bytes] = {}
+    for name in sorted(members):
+        files.setdefault(PurePosixPath(name).name.lower(), archive.read(name))
+    return files
+
+
+def _check_size(uncompressed_bytes: int) -> None:
+    if uncompressed_bytes > MAX_UNCOMPRESSED_BYTES:
+        raise RejectedInput(
+            "static_too_large", f"the feed unpacks to {uncompressed_bytes:,} bytes, over the limit"
+        )

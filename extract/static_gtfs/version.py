@@ -1,0 +1,106 @@
+"""Which version a static feed is: its feed_key, version_key and feed_active_date.
+
+- **version_key** (spec rule 0.3) is the publication time in epoch seconds, so newer is greater. It is the
+  ISO-8601 timestamp with offset inside feed_version (MBTA: "Spring 2023, 2023-04-24T21:42:57+00:00,
+  version D" → 1682372577, i.e. 2023-04-24T21:42:57Z). Deterministic fallbacks, in order, when there is
+  none: the local midnight of feed_info.feed_start_date; the local midnight of the earliest calendar
+  start_date / calendar_dates date; 0. ``version_key_source`` says which one was used.
+- **feed_active_date** (rule 3.2) is the local date (agency timezone, default America/New_York) of that
+  timestamp, else feed_start_date; "YYYYMMDD" text like every GTFS date.
+- **feed_key** names the version in paths (``feed_key=<key>``): ``<version time UTC>_<slug of
+  feed_version>``, e.g. ``20230424T214257Z_spring-2023-version-d``, so keys sort by version. Without
+  feed_info (or without a feed_version) it is ``content-<sha256 prefix>``. The same feed version gives the
+  same key whether it arrives as a zip or a directory, or is downloaded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+ISO_TIMESTAMP = re.compile(
+    r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?))", re.IGNORECASE
+)
+GTFS_DATE = re.compile(r"^\d{8}$")
+MAX_SLUG_LENGTH = 60
+
+
+@dataclass(frozen=True)
+class FeedVersion:
+    feed_key: str
+    version_key: int
+    version_key_source: str  # "feed_version_timestamp" | "feed_start_date" | "calendar" | "none"
+    feed_active_date: str | None
+
+
+def identify_version(
+    *,
+    feed_version: str | None,
+    feed_start_date: str | None,
+    earliest_service_date: str | None,
+    content_sha256: str,
+    timezone: ZoneInfo,
+) -> FeedVersion:
+    """The version of a feed from its feed_info values (None when absent) and its content hash."""
+    published = published_time(feed_version)
+    start_date = feed_start_date if is_gtfs_date(feed_start_date) else None
+    earliest_service_date = earliest_service_date if is_gtfs_date(earliest_service_date) else None
+    if published is not None:
+        version_key, source = int(published.timestamp()), "feed_version_timestamp"
+        active_date: str | None = published.astimezone(timezone).strftime("%Y%m%d")
+    elif start_date is not None:
+        version_key, source = local_midnight(start_date, timezone), "feed_start_date"
+        active_date = start_date
+    elif earliest_service_date is not None:
+        version_key, source = local_midnight(earliest_service_date, timezone), "calendar"
+        active_date = None
+    else:
+        version_key, source, active_date = 0, "none", None
+
+    if feed_version and feed_version.strip():
+        stamp = datetime.fromtimestamp(version_key, UTC).strftime("%Y%m%dT%H%M%SZ")
+        slug = _slug(ISO_TIMESTAMP.sub(" ", feed_version))
+        feed_key = f"{stamp}_{slug}" if slug else stamp
+    else:
+        feed_key = f"content-{content_sha256[:20]}"
+    return FeedVersion(feed_key, version_key, source, active_date)
+
+
+def published_time(feed_version: str | None) -> datetime | None:
+    """The first ISO-8601 timestamp with an offset in feed_version, if any (and if it is a real time)."""
+    match = ISO_TIMESTAMP.search(feed_version or "")
+    if match is None:
+        return None
+    try:
+        return datetime.fromisoformat(match.group(1).upper().replace(" ", "T"))
+    except ValueError:
+        return None
+
+
+def is_gtfs_date(text: str | None) -> bool:
+    """True for a real calendar date written "YYYYMMDD"."""
+    if text is None or not GTFS_DATE.match(text):
+        return False
+    try:
+        datetime.strptime(text, "%Y%m%d")
+    except ValueError:
+        return False
+    return True
+
+
+def local_midnight(gtfs_date: str, timezone: ZoneInfo) -> int:
+    """Epoch seconds of 00:00 local time on a "YYYYMMDD" date (spec rule 0.1)."""
+    day = date(int(gtfs_date[:4]), int(gtfs_date[4:6]), int(gtfs_date[6:]))
+    return int(datetime.combine(day, time(0), timezone).timestamp())
+
+
+def _slug(text: str) -> str:
+    """Lower-case letters, digits and single dashes: safe in a path and a hive partition value."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(slug) <= MAX_SLUG_LENGTH:
+        return slug
+    # Keep long versions distinct after truncation.
+    return f"{slug[:MAX_SLUG_LENGTH]}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
