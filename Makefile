@@ -5,9 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint postgres clean
+.PHONY: setup demo test lint postgres system-deps clean
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock setup.py extract/realtime/_wire.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
@@ -18,6 +18,10 @@ setup: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/lamp run
+
+# docker-compose (Debian's 1.29) only validates docker-compose.yml offline; no Docker engine is needed.
+system-deps:
+	@command -v docker-compose >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
 
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
@@ -30,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	cd dbt_project && ../$(BIN)/sqlfluff lint models
 
-test: $(STAMP) postgres lint
+test: $(STAMP) system-deps postgres lint
 	$(BIN)/pytest -n 2
 
 clean:

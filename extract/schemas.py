@@ -132,13 +132,17 @@ INFORMED_ENTITY = pa.struct(
         pa.field("trip_start_date", pa.string()),
         pa.field("trip_start_time", pa.string()),
         pa.field("stop_id", pa.string()),
-        # MBTA extension: informed_entity.activities (e.g. BOARD, EXIT, RIDE)
+        # MBTA extensions: informed_entity.activities (e.g. BOARD, EXIT, RIDE) and facility_id
         pa.field("activities", pa.list_(pa.string())),
+        pa.field("facility_id", pa.string()),
     ]
 )
 
-# One row per Alert entity; its active periods and informed entities are nested lists (not exploded),
-# so an alert is one row and its lists keep their feed order. The warehouse explodes them.
+# One row per Alert entity; its periods and informed entities are nested lists (not exploded), so an
+# alert is one row and its lists keep their feed order. The warehouse explodes them.
+# TranslatedString fields are lists of (text, language). MBTA enhanced JSON writes cause_detail and
+# effect_detail as plain strings: such a string lands as one translation with a NULL language, so the
+# protobuf (TranslatedString) and JSON (string) forms share one column type.
 ALERTS = pa.schema(
     [
         *PROVENANCE_FIELDS,
@@ -152,17 +156,24 @@ ALERTS = pa.schema(
         pa.field("description_text", pa.list_(TRANSLATION)),
         pa.field("tts_header_text", pa.list_(TRANSLATION)),
         pa.field("tts_description_text", pa.list_(TRANSLATION)),
+        pa.field("image_alternative_text", pa.list_(TRANSLATION)),
         pa.field("active_period", pa.list_(ACTIVE_PERIOD)),
+        pa.field("communication_period", pa.list_(ACTIVE_PERIOD)),
+        pa.field("impact_period", pa.list_(ACTIVE_PERIOD)),
         pa.field("informed_entity", pa.list_(INFORMED_ENTITY)),
-        # MBTA extensions present in enhanced JSON alerts
+        # MBTA extensions present in enhanced JSON alerts (NULL when absent, always NULL from protobuf)
         pa.field("alert_lifecycle", pa.string()),
         pa.field("created_timestamp", pa.int64()),
         pa.field("last_modified_timestamp", pa.int64()),
         pa.field("last_push_notification_timestamp", pa.int64()),
+        pa.field("closed_timestamp", pa.int64()),
         pa.field("duration_certainty", pa.string()),
         pa.field("severity", pa.int32()),
+        pa.field("short_header_text", pa.list_(TRANSLATION)),
         pa.field("service_effect_text", pa.list_(TRANSLATION)),
         pa.field("timeframe_text", pa.list_(TRANSLATION)),
+        pa.field("recurrence_text", pa.list_(TRANSLATION)),
+        pa.field("reminder_times", pa.list_(pa.int64())),
     ]
 )
 

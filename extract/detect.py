@@ -1,0 +1,109 @@
+"""What a file's bytes are, decided from the bytes alone (never from the file name).
+
+``sniff`` undoes gzip (a file may be gzipped whatever its name says) and then classifies the payload:
+
+- ``zip``: a static GTFS archive (the pipeline hands it to the static reader);
+- ``json``: a JSON document (the realtime decoder then decides whether it is enhanced GTFS-RT JSON,
+  a JSON error page or unrelated JSON);
+- ``protobuf``: anything else that is binary; the realtime decoder parses it and checks its structure.
+
+Inputs that are clearly not data are rejected here with a stable reason: an empty file, a truncated or
+corrupt gzip stream, an HTML/XML page, text-format protobuf, or other plain text.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+from typing import Literal
+
+from extract.errors import RejectedInput
+
+GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+UTF8_BOM = b"\xef\xbb\xbf"
+
+PayloadKind = Literal["zip", "json", "protobuf"]
+
+# Text-format protobuf of a FeedMessage starts with one of its field names followed by ":" or "{".
+_TEXT_FORMAT = re.compile(rb"^\s*(#[^\n]*\n\s*)*(header|entity|gtfs_realtime_version)\s*[:{]")
+_MARKUP = re.compile(rb"^\s*<")
+_HTML = re.compile(rb"<\s*(!doctype\s+html|html|head|body|title)\b", re.IGNORECASE)
+# Bytes that occur in text but (almost) never fill a whole binary protobuf: printable ASCII, whitespace,
+# and every byte >= 0x80 (UTF-8 text). A real FeedMessage contains length bytes below 0x20.
+_TEXT_BYTES = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D} | frozenset(range(0x80, 0x100))
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    kind: PayloadKind
+    compression: Literal["gzip"] | None
+    payload: bytes  # the decompressed bytes
+
+
+def sniff(data: bytes) -> Sniffed:
+    """Classify ``data``; raise ``RejectedInput`` for bytes that cannot be any feed."""
+    if len(data) == 0:
+        raise RejectedInput("empty_file", "The file is empty (zero bytes).")
+    compression: Literal["gzip"] | None = None
+    payload = data
+    if data.startswith(GZIP_MAGIC):
+        compression = "gzip"
+        payload = gunzip(data)
+        if len(payload) == 0:
+            raise RejectedInput("empty_file", "The gzip stream decompresses to zero bytes.")
+    return Sniffed(classify_payload(payload), compression, payload)
+
+
+def gunzip(data: bytes) -> bytes:
+    """Decompress every gzip member; a stream cut short is ``truncated_gzip``, garbage ``corrupt_gzip``."""
+    out: list[bytes] = []
+    rest = data
+    while rest:
+        if not rest.startswith(GZIP_MAGIC):
+            if out and not rest.strip(b"\x00"):
+                break  # zero padding after the last member, as some writers leave
+            raise RejectedInput("corrupt_gzip", "Bytes after a gzip member are not another gzip member.")
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        try:
+            out.append(inflater.decompress(rest))
+            out.append(inflater.flush())
+        except zlib.error as exc:
+            if "incomplete" in str(exc) or "truncated" in str(exc):
+                raise RejectedInput("truncated_gzip", f"The gzip stream is cut short ({exc}).") from exc
+            raise RejectedInput("corrupt_gzip", f"The gzip stream is corrupt ({exc}).") from exc
+        if not inflater.eof:
+            raise RejectedInput(
+                "truncated_gzip", "The gzip stream ends before its end marker (the file was cut short)."
+            )
+        rest = inflater.unused_data
+    return b"".join(out)
+
+
+def classify_payload(payload: bytes) -> PayloadKind:
+    """Decide what uncompressed bytes are (see the module doc)."""
+    if payload.startswith(ZIP_MAGICS):
+        return "zip"
+    head = payload[:4096]
+    if head.startswith(UTF8_BOM):
+        head = head[len(UTF8_BOM) :]
+    stripped = head.lstrip()
+    if stripped[:1] in (b"{", b"["):
+        return "json"
+    if not _looks_like_text(head):
+        return "protobuf"
+    if _MARKUP.match(head):
+        if _HTML.search(head):
+            raise RejectedInput("html_error_page", "The file is an HTML page (an error page?), not a feed.")
+        raise RejectedInput("not_gtfs_realtime", "The file is XML or other markup, not a GTFS-Realtime feed.")
+    if _TEXT_FORMAT.match(head):
+        raise RejectedInput(
+            "text_format_protobuf",
+            "The file is GTFS-Realtime in protobuf text format, which is for debugging, not a feed.",
+        )
+    raise RejectedInput("not_gtfs_realtime", "The file is plain text, not a GTFS-Realtime feed.")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    return all(byte in _TEXT_BYTES for byte in head)
