@@ -1,0 +1,81 @@
+"""The run summary: the figures it derives from a run's reports, and what a person reads."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from extract.pipeline import ExtractReport, RejectedFile
+from extract.summary import (
+    LineMetrics,
+    RunSummary,
+    format_duration,
+    render_summary,
+    rows_per_feed,
+    service_dates_of_partitions,
+)
+
+TZ = "America/New_York"
+
+
+def test_service_dates_of_partitions_apply_the_4am_cutoff_in_local_time() -> None:
+    # 12:00 UTC on 8 May 2023 is 08:00 EDT: service date 20230508.
+    assert service_dates_of_partitions(["gtfs_rt/vehicle_positions/date=2023-05-08/hour=12"], TZ) == [
+        20230508
+    ]
+    # 07:00-07:59 UTC on 9 May is 03:00-03:59 EDT: still the 8th (rule 2.1).
+    assert service_dates_of_partitions(["gtfs_rt/trip_updates/date=2023-05-09/hour=07"], TZ) == [20230508]
+    # 08:00 UTC is exactly 04:00 EDT: the 9th.
+    assert service_dates_of_partitions(["gtfs_rt/trip_updates/date=2023-05-09/hour=08"], TZ) == [20230509]
+    # static partitions have no hour and touch no service date by themselves
+    assert service_dates_of_partitions(["gtfs_static/routes/feed_key=abc"], TZ) == []
+
+
+def test_durations_read_like_a_timetable() -> None:
+    assert format_duration(None) == "—"
+    assert format_duration(42.4) == "42s"
+    assert format_duration(125) == "2m 05s"
+    assert format_duration(59.6) == "1m 00s"
+
+
+def test_rows_per_feed_lists_realtime_first_then_largest() -> None:
+    report = ExtractReport(source="s", lake="l")
+    report.rows_per_table = {"gtfs_static/stops": 900, "gtfs_rt/alerts": 3, "gtfs_rt/trip_updates": 50}
+    assert rows_per_feed(report) == [
+        ("gtfs_rt/trip_updates", 50),
+        ("gtfs_rt/alerts", 3),
+        ("gtfs_static/stops", 900),
+    ]
+
+
+def render(summary: RunSummary) -> str:
+    console = Console(record=True, width=160)
+    render_summary(summary, console, TZ)
+    return console.export_text()
+
+
+def test_summary_names_rejections_per_reason_and_the_failures() -> None:
+    report = ExtractReport(source="/inbox", lake="/lake", inputs=4, landed=2, rejected=2)
+    report.rejected_files = [
+        RejectedFile("/inbox/a.gz", "a.gz", "truncated_gzip", "The gzip stream ends early."),
+        RejectedFile("/inbox/b.gz", "b.gz", "truncated_gzip", "The gzip stream ends early."),
+    ]
+    report.rows_per_table = {"gtfs_rt/vehicle_positions": 1234}
+    report.partitions = {"gtfs_rt/vehicle_positions/date=2023-05-08/hour=13"}
+    summary = RunSummary(source="/inbox", lake="/lake", warehouse="DuckDB file /w.duckdb", extract=report)
+    summary.loaded = {"gtfs_rt/vehicle_positions": 1234}
+    summary.lines = [LineMetrics(20230508, "Red", 10, 200, 95.0, 40.5, 421.0)]
+    summary.failures = ["2 input file(s) rejected"]
+    text = render(summary)
+    assert "truncated_gzip │     2 │ a.gz: The gzip stream ends early." in text
+    assert "1,234" in text
+    assert "service dates touched: 2023-05-08" in text
+    assert "│ 2023-05-08   │ Red  │    10 │    200 │        1m 35s │          40s │         7m 01s │" in text
+    assert "FAILED" in text and "2 input file(s) rejected" in text
+    assert "Nothing new" not in text
+
+
+def test_a_run_with_nothing_new_says_so() -> None:
+    report = ExtractReport(source="/inbox", lake="/lake", inputs=7, skipped=7)
+    text = render(RunSummary(source="/inbox", lake="/lake", warehouse="w", extract=report))
+    assert "Nothing new: all 7 input files are already in the ledger" in text
+    assert "FAILED" not in text
