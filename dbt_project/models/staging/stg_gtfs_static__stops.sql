@@ -1,0 +1,25 @@
+-- stops.txt per feed version: typed, exact duplicate rows dropped (rule 3.1); kept whole (rule 3.1).
+select distinct
+    feed_key,
+    {{ clean_text('stop_id') }} as stop_id,
+    {{ clean_text('stop_code') }} as stop_code,
+    {{ clean_text('stop_name') }} as stop_name,
+    {{ clean_text('tts_stop_name') }} as tts_stop_name,
+    {{ clean_text('stop_desc') }} as stop_desc,
+    cast(stop_lat as {{ dbt.type_float() }}) as stop_lat,
+    cast(stop_lon as {{ dbt.type_float() }}) as stop_lon,
+    {{ clean_text('zone_id') }} as zone_id,
+    {{ clean_text('stop_url') }} as stop_url,
+    {{ to_integer('location_type') }} as location_type,
+    {{ clean_text('parent_station') }} as parent_station,
+    {{ clean_text('stop_timezone') }} as stop_timezone,
+    {{ to_integer('wheelchair_boarding') }} as wheelchair_boarding,
+    {{ clean_text('level_id') }} as level_id,
+    {{ clean_text('platform_code') }} as platform_code,
+    {{ clean_text('platform_name') }} as platform_name,
+    {{ clean_text('stop_address') }} as stop_address,
+    {{ clean_text('municipality') }} as municipality,
+    {{ clean_text('on_street') }} as on_street,
+    {{ clean_text('at_street') }} as at_street,
+    {{ to_integer('vehicle_type') }} as vehicle_type
+from {{ source('raw', 'gtfs_static__stops') }}
