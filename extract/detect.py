@@ -23,6 +23,10 @@ from extract.errors import RejectedInput
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# The biggest real snapshot inflates to a few MB; far above that, a stream is a gzip bomb. The cap keeps
+# one input's peak memory (compressed + inflated + decoded) well inside the extractor's 1 GB budget.
+MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
 
 PayloadKind = Literal["zip", "json", "protobuf"]
 
@@ -56,9 +60,14 @@ def sniff(data: bytes) -> Sniffed:
     return Sniffed(classify_payload(payload), compression, payload)
 
 
-def gunzip(data: bytes) -> bytes:
-    """Decompress every gzip member; a stream cut short is ``truncated_gzip``, garbage ``corrupt_gzip``."""
+def gunzip(data: bytes, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> bytes:
+    """Decompress every gzip member; a stream cut short is ``truncated_gzip``, garbage ``corrupt_gzip``.
+
+    Output is capped at ``max_bytes`` in total: past it the stream is ``decompressed_too_large`` (a gzip
+    bomb), refused before it is inflated whole.
+    """
     out: list[bytes] = []
+    produced = 0
     rest = data
     while rest:
         if not rest.startswith(GZIP_MAGIC):
@@ -66,9 +75,21 @@ def gunzip(data: bytes) -> bytes:
                 break  # zero padding after the last member, as some writers leave
             raise RejectedInput("corrupt_gzip", "Bytes after a gzip member are not another gzip member.")
         inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        pending = rest
         try:
-            out.append(inflater.decompress(rest))
-            out.append(inflater.flush())
+            while True:
+                # One byte over the cap tells "exactly at the cap" from "over it".
+                chunk = inflater.decompress(pending, max_bytes - produced + 1)
+                produced += len(chunk)
+                out.append(chunk)
+                if produced > max_bytes:
+                    raise RejectedInput(
+                        "decompressed_too_large",
+                        f"The gzip stream inflates to more than {max_bytes:,} bytes (a gzip bomb?).",
+                    )
+                pending = inflater.unconsumed_tail
+                if inflater.eof or not pending:
+                    break
         except zlib.error as exc:
             if "incomplete" in str(exc) or "truncated" in str(exc):
                 raise RejectedInput("truncated_gzip", f"The gzip stream is cut short ({exc}).") from exc
@@ -88,6 +109,8 @@ def classify_payload(payload: bytes) -> PayloadKind:
     head = payload[:4096]
     if head.startswith(UTF8_BOM):
         head = head[len(UTF8_BOM) :]
+    if head.startswith(UTF16_BOMS) or _looks_like_utf16(head):
+        raise RejectedInput("not_gtfs_realtime", "The file is UTF-16 text, not a GTFS-Realtime feed.")
     stripped = head.lstrip()
     if stripped[:1] in (b"{", b"["):
         return "json"
@@ -97,12 +120,25 @@ def classify_payload(payload: bytes) -> PayloadKind:
         if _HTML.search(head):
             raise RejectedInput("html_error_page", "The file is an HTML page (an error page?), not a feed.")
         raise RejectedInput("not_gtfs_realtime", "The file is XML or other markup, not a GTFS-Realtime feed.")
+    if _HTML.search(head):  # an error page that starts with text ("Error 503 ... <html>")
+        raise RejectedInput("html_error_page", "The file is an HTML page (an error page?), not a feed.")
     if _TEXT_FORMAT.match(head):
         raise RejectedInput(
             "text_format_protobuf",
             "The file is GTFS-Realtime in protobuf text format, which is for debugging, not a feed.",
         )
     raise RejectedInput("not_gtfs_realtime", "The file is plain text, not a GTFS-Realtime feed.")
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    """UTF-16 text without a BOM: every other byte is NUL and the rest is printable ASCII."""
+    sample = head[:512]
+    if len(sample) < 8:
+        return False
+    for zeros, letters in ((sample[1::2], sample[0::2]), (sample[0::2], sample[1::2])):
+        if not zeros.strip(b"\x00") and all(byte in _TEXT_BYTES for byte in letters):
+            return True
+    return False
 
 
 def _looks_like_text(head: bytes) -> bool:

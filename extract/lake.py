@@ -161,14 +161,16 @@ class Lake:
 
     def _write_atomically(self, relative: str, write: Callable[[Any], object]) -> None:
         final = self.path(relative)
-        directory, _, name = final.rpartition("/")
+        directory = final.rpartition("/")[0]
         if self.is_s3:
             # An S3 PUT (or multipart upload) only becomes visible once complete: already atomic.
             with self.fs.open_output_stream(final, compression=None) as out:
                 write(out)
             return
         self.fs.create_dir(directory, recursive=True)
-        temporary = f"{directory}/{TEMP_PREFIX}{secrets.token_hex(6)}-{name}"
+        # The temporary name does not embed the final one: a legal 250-byte name plus a prefix would pass
+        # the file system's 255-byte limit.
+        temporary = f"{directory}/{TEMP_PREFIX}{secrets.token_hex(8)}"
         try:
             with self.fs.open_output_stream(temporary, compression=None) as out:
                 write(out)

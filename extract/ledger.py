@@ -6,7 +6,9 @@ answers the questions a run asks before touching an input:
 - were these exact bytes (sha256) seen before? Then they are not decoded again: under the same source they
   are skipped, under another name they are recorded as a ``duplicate`` of the first record;
 - was this static feed version (feed_key) landed before from other bytes? Then landing it again would
-  double its rows, so it is a ``duplicate`` too.
+  double its rows, so it is a ``duplicate`` too;
+- was this decompressed realtime payload (payload_sha256) landed before from other bytes (the same
+  snapshot gzipped, or plain)? Then it is a ``duplicate`` as well.
 
 Outcomes: ``landed`` (rows in the lake), ``duplicate`` (nothing new), ``rejected`` (quarantined, with a
 ``reason_code`` from extract/errors.py and a message).
@@ -49,6 +51,9 @@ LEDGER_SCHEMA = pa.schema(
         pa.field("duplicate_of", pa.string()),  # duplicate: the source first recorded with these bytes
         pa.field("recorded_at", pa.timestamp("us", tz="UTC"), nullable=False),
         pa.field("warnings", pa.list_(pa.string())),
+        # sha256 of the decompressed payload (= sha256 for an uncompressed file): the same snapshot
+        # delivered gzipped and plain is one snapshot. Absent from ledger files written before it existed.
+        pa.field("payload_sha256", pa.string()),
     ]
 )
 
@@ -77,6 +82,7 @@ class LedgerRecord:
     message: str | None = None
     duplicate_of: str | None = None
     warnings: list[str] = field(default_factory=list)
+    payload_sha256: str | None = None
 
     def as_row(self) -> dict[str, object]:
         row = {name: getattr(self, name) for name in LEDGER_SCHEMA.names}
@@ -106,6 +112,7 @@ class Ledger:
         self._first_by_sha: dict[str, KnownInput] = {}
         self._recorded: set[tuple[str, str]] = set()  # (sha256, source)
         self._landed_feed_keys: dict[str, str] = {}  # feed_key -> source
+        self._landed_payloads: dict[str, str] = {}  # payload_sha256 -> source that landed it
 
     @classmethod
     def load(cls, lake: str | Lake) -> Ledger:
@@ -116,11 +123,8 @@ class Ledger:
         the_lake = as_lake(lake)
         for batch_id in sorted(committed_batch_ids(the_lake) - self.batch_ids):
             self.batch_ids.add(batch_id)
-            table = the_lake.read_parquet(
-                ledger_file(batch_id),
-                columns=["source", "sha256", "outcome", "reason_code", "message", "feed_key"],
-            )
-            self._remember(table.to_pylist())
+            table = _conformed(the_lake.read_parquet(ledger_file(batch_id)))
+            self._remember(table.select(_REMEMBERED_COLUMNS).to_pylist())
         return self
 
     def first_record(self, sha256: str) -> KnownInput | None:
@@ -132,6 +136,10 @@ class Ledger:
     def feed_key_source(self, feed_key: str) -> str | None:
         """The source that landed this static feed version, if any."""
         return self._landed_feed_keys.get(feed_key)
+
+    def payload_source(self, payload_sha256: str) -> str | None:
+        """The source that landed this decompressed payload, if any."""
+        return self._landed_payloads.get(payload_sha256)
 
     def commit(self, lake: str | Lake, batch_id: str, records: list[LedgerRecord]) -> None:
         """Write the batch's ledger file (the commit point), then remember its records."""
@@ -153,6 +161,20 @@ class Ledger:
             feed_key = row.get("feed_key")
             if outcome == LANDED and feed_key:
                 self._landed_feed_keys.setdefault(str(feed_key), source)
+            payload_sha256 = row.get("payload_sha256")
+            if outcome == LANDED and payload_sha256:
+                self._landed_payloads.setdefault(str(payload_sha256), source)
+
+
+_REMEMBERED_COLUMNS = ["source", "sha256", "outcome", "reason_code", "message", "feed_key", "payload_sha256"]
+
+
+def _conformed(table: pa.Table) -> pa.Table:
+    """A ledger file in LEDGER_SCHEMA: columns added since it was written are NULL."""
+    for column in LEDGER_SCHEMA:
+        if column.name not in table.column_names:
+            table = table.append_column(column.name, pa.nulls(table.num_rows, column.type))
+    return table.select(LEDGER_SCHEMA.names).cast(LEDGER_SCHEMA)
 
 
 def _optional_str(value: object) -> str | None:
@@ -167,4 +189,4 @@ def read_ledger(lake: str | Lake) -> pa.Table:
     ]
     if not tables:
         return LEDGER_SCHEMA.empty_table()
-    return pa.concat_tables([table.cast(LEDGER_SCHEMA) for table in tables])
+    return pa.concat_tables([_conformed(table) for table in tables])

@@ -1,9 +1,12 @@
 """One extract run: inputs from a source → decoded tables → parquet in the lake, committed by the ledger.
 
 For each input, in the source's order: read the bytes, hash them (sha256 = the ``source_file_id`` of every
-row), and ask the ledger whether they are new. New bytes are routed by what they are — a static GTFS zip or
-directory to the static reader, anything else to the realtime decoder — and an input either of them
-rejects is quarantined with its reason while the run goes on.
+row), and ask the ledger whether they are new. New bytes are gunzipped (with a cap) and routed by what they
+are — a static GTFS zip (or .zip.gz) or directory to the static reader, anything else to the realtime
+decoder. A realtime payload already landed under other bytes (the same snapshot gzipped and plain) is a
+duplicate. An input either reader rejects is quarantined with its reason while the run goes on; so is
+one that cannot be read (``unreadable_file``) or that trips an unexpected error (``internal_error``, the
+traceback is logged): one odd file never stops a run.
 
 Rows are gathered in memory per (table, partition) and flushed as one batch every ``batch_rows`` rows (or
 ``batch_files`` inputs): one parquet file per (table, partition), then the quarantined inputs, then the
@@ -15,14 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
 
+from extract.detect import sniff
 from extract.errors import RejectedInput
 from extract.lake import (
     REALTIME_ROOT,
@@ -37,7 +42,7 @@ from extract.lake import (
     writer_lock,
 )
 from extract.ledger import DUPLICATE, LANDED, REJECTED, Ledger, LedgerRecord
-from extract.quarantine import quarantine
+from extract.quarantine import printable_name, quarantine
 from extract.realtime import DecodedFeed, decode_realtime
 from extract.schemas import REALTIME_TABLES
 from extract.sources import InputFile, Source, open_source
@@ -56,6 +61,12 @@ DEFAULT_BATCH_FILES = 5_000
 # prove a killed run loses and doubles nothing. Points: after_data (data files written, no ledger yet),
 # after_commit (ledger written, inputs not settled yet).
 FAULT_INJECTION_ENV = "LAMP_FAULT_INJECTION"
+
+# A header time outside [1990-01-01, 2100-01-01) UTC is no snapshot time (a 2**64-1 counter, a garbage
+# value): it would file the snapshot under a year-2554 partition, so the input is rejected instead.
+PLAUSIBLE_HEADER_TIMESTAMPS = (631_152_000, 4_102_444_800)
+
+LOG = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 PartitionKey = tuple[str, tuple[tuple[str, str], ...]]  # ("gtfs_rt/trip_updates", (("date", ...), ...))
@@ -87,6 +98,8 @@ class ExtractReport:
     batches: list[str] = field(default_factory=list)
     leftovers_removed: int = 0
     warnings: list[str] = field(default_factory=list)
+    # Entries of the source that are no input (a FIFO, a device, a dangling symlink): "path: why".
+    unusable: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -115,6 +128,26 @@ class _Batch:
         self.tables.setdefault(key, []).append(table)
         self.rows += table.num_rows
         return partition_path(key)
+
+    def mark(self) -> tuple[int, int, int, dict[PartitionKey, int]]:
+        """Where the batch stands, so what one input added can be taken back (``rollback``)."""
+        return (
+            self.rows,
+            len(self.records),
+            len(self.to_settle),
+            {key: len(tables) for key, tables in self.tables.items()},
+        )
+
+    def rollback(self, mark: tuple[int, int, int, dict[PartitionKey, int]]) -> None:
+        self.rows, records, to_settle, table_counts = mark
+        del self.records[records:]
+        del self.to_settle[to_settle:]
+        for key in list(self.tables):
+            kept = table_counts.get(key, 0)
+            if kept:
+                del self.tables[key][kept:]
+            else:
+                del self.tables[key]
 
     @property
     def empty(self) -> bool:
@@ -169,31 +202,102 @@ class _Run:
         self.pending_first: dict[str, LedgerRecord] = {}
         self.pending_sources: set[tuple[str, str]] = set()
         self.pending_feed_keys: dict[str, str] = {}
+        self.pending_payloads: dict[str, str] = {}
+        self._raw_input: InputFile | None = None  # the input being processed, as the source listed it
 
     # --- one input ---------------------------------------------------------------------------------
 
     def process(self, item: InputFile) -> None:
-        data = None if item.directory is not None else self.source.read(item)
-        sha256 = (
-            static_feed_content_sha256(item.directory) if item.directory is not None else _sha256(data or b"")
-        )
+        """Land, skip, deduplicate or reject one input; never raise for something wrong with the input.
+
+        Whatever goes wrong while handling ONE input (a bug included) rejects that input with reason
+        ``internal_error`` and the run goes on: an exception here would lose the open batch and stop every
+        later run over the same inbox at the same file.
+        """
+        self._raw_input = item
+        # Ledger columns are UTF-8: a non-UTF-8 file name is recorded with \xNN escapes.
+        shown = replace(item, source=printable_name(item.source), name=printable_name(item.name))
+        mark = self.batch.mark()
+        sha256: str | None = None
+        data: bytes | None = None
+        try:
+            try:
+                data = None if item.directory is not None else self.source.read(item)
+                sha256 = (
+                    static_feed_content_sha256(item.directory)
+                    if item.directory is not None
+                    else _sha256(data or b"")
+                )
+            except OSError as exc:
+                raise RejectedInput("unreadable_file", f"The input cannot be read ({exc}).") from exc
+            self._process(shown, sha256, data)
+        except RejectedInput as rejection:
+            self.batch.rollback(mark)
+            self._reject_safely(shown, sha256, data, rejection)
+        except Exception as exc:
+            LOG.exception("internal error while processing %s", shown.source)
+            self.batch.rollback(mark)
+            internal = RejectedInput("internal_error", f"{type(exc).__name__}: {exc}")
+            self._reject_safely(shown, sha256, data, internal)
+
+    @property
+    def _raw(self) -> InputFile:
+        """The input being processed as listed (its source may not be UTF-8): what the source settles."""
+        assert self._raw_input is not None, "only while an input is processed"
+        return self._raw_input
+
+    def _process(self, item: InputFile, sha256: str, data: bytes | None) -> None:
         if self.ledger.has_recorded(sha256, item.source) or (sha256, item.source) in self.pending_sources:
             self.report.skipped += 1
-            self.batch.to_settle.append((item, self._known_outcome(sha256)))
+            self.batch.to_settle.append((self._raw, self._known_outcome(sha256)))
             return
         first = self._first_record(sha256)
         if first is not None:
             self._record_duplicate(item, sha256, first[0], first[1], first[2])
             return
+        if item.directory is not None:
+            self._land_static(item, sha256, read_static_feed(item.directory))
+            return
+        sniffed = sniff(data or b"")  # undoes gzip (capped) or rejects what cannot be a feed
+        if sniffed.kind == "zip" and is_static_gtfs_zip(sniffed.payload):  # a .zip or a .zip.gz
+            self._land_static(item, sha256, read_static_feed(sniffed.payload), sniffed.compression)
+            return
+        payload_sha256 = sha256 if sniffed.compression is None else _sha256(sniffed.payload)
+        landed_by = self.ledger.payload_source(payload_sha256) or self.pending_payloads.get(payload_sha256)
+        if landed_by is not None:
+            # The same snapshot compressed differently (gzipped and plain): landing it would double rows.
+            self._record(
+                item,
+                sha256,
+                DUPLICATE,
+                duplicate_of=landed_by,
+                compression=sniffed.compression,
+                payload_sha256=payload_sha256,
+                message=f"Same decompressed payload as {landed_by} (landed).",
+            )
+            self.report.duplicate += 1
+            return
+        feed = decode_realtime(sniffed.payload, sha256)
+        self._land_realtime(item, sha256, feed, sniffed.compression, payload_sha256)
+
+    def _reject_safely(
+        self, item: InputFile, sha256: str | None, data: bytes | None, rejection: RejectedInput
+    ) -> None:
+        # An input never read has no content hash: a stable stand-in per source keeps re-runs from
+        # retrying it (it is "already in the ledger"), while a copy of it that can be read is new bytes.
+        key = sha256 or _sha256(f"unreadable\0{item.source}".encode())
         try:
-            if item.directory is not None:
-                self._land_static(item, sha256, read_static_feed(item.directory))
-            elif is_static_gtfs_zip(data or b""):
-                self._land_static(item, sha256, read_static_feed(data or b""))
-            else:
-                self._land_realtime(item, sha256, decode_realtime(data or b"", sha256))
-        except RejectedInput as rejection:
-            self._reject(item, sha256, data, rejection)
+            quarantine(self.lake, item, key, data, rejection)
+        except Exception as exc:
+            LOG.exception("could not quarantine %s", item.source)
+            rejection = RejectedInput(
+                rejection.reason_code, f"{rejection.message} (not quarantined: {type(exc).__name__}: {exc})"
+            )
+        self._record(item, key, REJECTED, reason_code=rejection.reason_code, message=rejection.message)
+        self.report.rejected += 1
+        self.report.rejected_files.append(
+            RejectedFile(item.source, item.name, rejection.reason_code, rejection.message)
+        )
 
     def _first_record(self, sha256: str) -> tuple[str, str, str | None] | None:
         """(source, outcome, reason_code) of the first input with these bytes, if any."""
@@ -226,7 +330,7 @@ class _Run:
             self.pending_first.setdefault(sha256, record)
         # A copy of rejected bytes is settled like them (S3: to the error prefix).
         settle_as = REJECTED if outcome == REJECTED or values.get("reason_code") else outcome
-        self.batch.to_settle.append((item, settle_as))
+        self.batch.to_settle.append((self._raw, settle_as))
         if record.warnings:
             self.report.warnings.extend(f"{item.name}: {warning}" for warning in record.warnings)
         return record
@@ -245,21 +349,25 @@ class _Run:
         )
         self.report.duplicate += 1
 
-    def _reject(self, item: InputFile, sha256: str, data: bytes | None, rejection: RejectedInput) -> None:
-        quarantine(self.lake, item, sha256, data, rejection)
-        self._record(item, sha256, REJECTED, reason_code=rejection.reason_code, message=rejection.message)
-        self.report.rejected += 1
-        self.report.rejected_files.append(
-            RejectedFile(item.source, item.name, rejection.reason_code, rejection.message)
-        )
-
-    def _land_realtime(self, item: InputFile, sha256: str, feed: DecodedFeed) -> None:
+    def _land_realtime(
+        self,
+        item: InputFile,
+        sha256: str,
+        feed: DecodedFeed,
+        compression: str | None,
+        payload_sha256: str,
+    ) -> None:
         warnings = list(feed.warnings)
         timestamp = feed.header_timestamp
         if timestamp is None:
             # Without a header time there is no snapshot hour: file it under the hour it was landed.
             timestamp = int(time.time())
             warnings.append("the header has no timestamp: partitioned by the time it was landed")
+        elif not PLAUSIBLE_HEADER_TIMESTAMPS[0] <= timestamp < PLAUSIBLE_HEADER_TIMESTAMPS[1]:
+            raise RejectedInput(
+                "invalid_header_timestamp",
+                f"The header timestamp {timestamp} is not a time between 1990 and 2100.",
+            )
         try:
             partition = realtime_partition(timestamp)
         except (ValueError, OverflowError, OSError) as exc:
@@ -267,19 +375,22 @@ class _Run:
                 "invalid_header_timestamp", f"The header timestamp {timestamp} is not a date ({exc})."
             ) from exc
         table_rows: dict[str, int] = {}
-        for name, table in feed.tables.items():
-            if table.num_rows == 0:
-                continue
+        conformed_tables = {
+            name: _conform(table, REALTIME_TABLES[name], f"{item.name} {name}")
+            for name, table in feed.tables.items()
+            if table.num_rows > 0
+        }
+        for name, conformed in conformed_tables.items():
             table_path = f"{REALTIME_ROOT}/{name}"
-            conformed = _conform(table, REALTIME_TABLES[name], f"{item.name} {name}")
             self.report.partitions.add(self.batch.add(table_path, partition, conformed))
-            table_rows[table_path] = table.num_rows
+            table_rows[table_path] = conformed.num_rows
         self._record(
             item,
             sha256,
             LANDED,
+            payload_sha256=payload_sha256,
             format=feed.format,
-            compression=feed.compression,
+            compression=compression or feed.compression,
             feed_kind=feed.feed_kind,
             header_timestamp=feed.header_timestamp,
             gtfs_realtime_version=feed.gtfs_realtime_version,
@@ -288,9 +399,12 @@ class _Run:
             table_rows=table_rows,
             warnings=warnings,
         )
+        self.pending_payloads.setdefault(payload_sha256, item.source)
         self._count_landed(table_rows)
 
-    def _land_static(self, item: InputFile, sha256: str, feed: StaticFeed) -> None:
+    def _land_static(
+        self, item: InputFile, sha256: str, feed: StaticFeed, compression: str | None = None
+    ) -> None:
         landed_by = self.ledger.feed_key_source(feed.feed_key) or self.pending_feed_keys.get(feed.feed_key)
         if landed_by is not None:
             # Another copy of a version already in the lake (other bytes, same feed): landing it would
@@ -318,6 +432,7 @@ class _Run:
             sha256,
             LANDED,
             format="static_gtfs_dir" if item.directory is not None else "static_gtfs_zip",
+            compression=compression,
             feed_kind="static",
             header_timestamp=feed.version_key,
             row_count=sum(table_rows.values()),
@@ -368,6 +483,7 @@ class _Run:
         self.pending_first.clear()
         self.pending_sources.clear()
         self.pending_feed_keys.clear()
+        self.pending_payloads.clear()
 
 
 def extract_from(
@@ -395,6 +511,9 @@ def extract_from(
             report.leftovers_removed = len(remove_uncommitted(the_lake, ledger.batch_ids))
         inputs = source.list_inputs()
         report.inputs = len(inputs)
+        # Only a local source has such entries (S3 and the poller list objects/files only).
+        for path, why in getattr(source, "unusable", []):
+            report.unusable.append(f"{printable_name(path)}: {why}")
         run = _Run(source, the_lake, ledger, report, batch_rows, batch_files)
         if progress is not None:
             progress(0, len(inputs))

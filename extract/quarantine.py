@@ -8,6 +8,7 @@ idempotent (same sha256, same content), so a run killed before its commit simply
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 import orjson
@@ -17,11 +18,31 @@ from extract.lake import Lake, quarantine_dir
 from extract.sources.base import InputFile
 
 REASON_FILE = "reason.json"
+# Names longer than this (in UTF-8 bytes) are shortened: the file system allows 255 bytes per name.
+MAX_NAME_BYTES = 120
+KEPT_NAME_BYTES = 80
+
+
+def printable_name(name: str) -> str:
+    """``name`` as valid UTF-8: bytes that are not (a Windows-1252 file name) become ``\\xe9`` escapes."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate no file system gave us: escape it as it is
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _safe_name(name: str) -> str:
-    """A file name that cannot escape its folder or clash with reason.json."""
-    cleaned = name.replace("/", "_").replace("\\", "_").lstrip(".") or "input"
+    """A file name that cannot escape its folder, clash with reason.json or pass the 255-byte limit.
+
+    A long name keeps its start and its extension around a hash of the whole name.
+    """
+    cleaned = printable_name(name).replace("/", "_").replace("\\", "_").lstrip(".") or "input"
+    if len(cleaned.encode()) > MAX_NAME_BYTES:
+        stem, dot, extension = cleaned.rpartition(".")
+        suffix = f".{extension}" if dot and stem and len(extension.encode()) <= 16 else ""
+        head = cleaned.encode()[:KEPT_NAME_BYTES].decode("utf-8", "ignore")
+        digest = hashlib.sha256(cleaned.encode()).hexdigest()[:12]
+        cleaned = f"{head}-{digest}{suffix}"
     return f"input_{cleaned}" if cleaned == REASON_FILE else cleaned
 
 
@@ -32,14 +53,14 @@ def quarantine(lake: Lake, item: InputFile, sha256: str, data: bytes | None, rej
     if item.directory is not None:
         for path in sorted(Path(item.directory).rglob("*")):
             if path.is_file():
-                relative = path.relative_to(item.directory).as_posix()
+                relative = "/".join(_safe_name(part) for part in path.relative_to(item.directory).parts)
                 lake.write_bytes(f"{folder}/{name}/{relative}", path.read_bytes())
     else:
         lake.write_bytes(f"{folder}/{name}", data or b"")
     reason = {
         "sha256": sha256,
-        "source": item.source,
-        "name": item.name,
+        "source": printable_name(item.source),
+        "name": printable_name(item.name),
         "size": item.size,
         "reason_code": rejection.reason_code,
         "message": rejection.message,

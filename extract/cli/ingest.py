@@ -56,6 +56,8 @@ def print_report(report: ExtractReport, out: Console) -> None:
         out.print(table)
     if report.static_feed_keys:
         out.print("static feed versions landed: " + ", ".join(report.static_feed_keys))
+    for entry in report.unusable:
+        out.print(f"[yellow]skipped[/] {entry}")
     for warning in report.warnings[:20]:
         out.print(f"[yellow]warning[/] {warning}")
     if len(report.warnings) > 20:
@@ -103,14 +105,19 @@ def extract_command(
         disable=not console.is_terminal,
     ) as bar:
         task = bar.add_task("extract", total=None)
-        report = extract(
-            source,
-            lake,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-            archive=archive,
-            error=error,
-            **kwargs,
-        )
+        try:
+            report = extract(
+                source,
+                lake,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                archive=archive,
+                error=error,
+                **kwargs,
+            )
+        except (OSError, ValueError) as exc:
+            # One input's problem never gets here (it is rejected and the run goes on): this is a source
+            # or lake that cannot be used at all (missing, a file where a directory must be, no access).
+            raise click.ClickException(f"cannot extract {source} into the lake {lake}: {exc}") from exc
     print_report(report, console)
     if report.rejected:
         raise click.ClickException(

@@ -9,6 +9,7 @@ single input: its ``.txt`` files are one feed, not many inputs.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from extract.sources.base import InputFile
@@ -19,6 +20,21 @@ TEMPORARY_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".crdownload", ".swp
 
 def is_ignored_name(name: str) -> bool:
     return name.startswith(".") or name.lower().endswith(TEMPORARY_SUFFIXES)
+
+
+def _why_unusable(entry: os.DirEntry[str]) -> str:
+    """Why a directory entry that is neither a file nor a directory is not an input."""
+    try:
+        mode = entry.stat().st_mode
+    except OSError:
+        return "a symlink whose target does not exist (or cannot be reached)"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO), not a file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, not a file"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a file"
+    return "not a regular file"
 
 
 def _directory_size(directory: Path) -> int:
@@ -32,17 +48,20 @@ class LocalSource:
         self.root = Path(location).resolve()
         self.description = str(self.root)
         self._files = [path.resolve() for path in files] if files is not None else None
+        # (path, why) of entries the last listing left out although they are not ignored names.
+        self.unusable: list[tuple[str, str]] = []
 
     def list_inputs(self) -> list[InputFile]:
+        self.unusable = []
         if self._files is not None:
-            return [self._input(path) for path in sorted(self._files)]
+            return self._inputs(sorted(self._files))
         if not self.root.exists():
             raise FileNotFoundError(f"source not found: {self.root}")
         if self.root.is_file():
             return [self._input(self.root)]
         if is_static_gtfs_directory(self.root):
             return [self._input(self.root)]
-        return [self._input(path) for path in self._walk(self.root)]
+        return self._inputs(self._walk(self.root))
 
     def read(self, item: InputFile) -> bytes:
         return Path(item.source).read_bytes()
@@ -50,17 +69,50 @@ class LocalSource:
     def settle(self, item: InputFile, outcome: str) -> None:
         """A local inbox is left as it is: the ledger, not the file's place, says it was handled."""
 
-    def _walk(self, directory: Path) -> list[Path]:
+    def _walk(self, directory: Path, visited: set[tuple[int, int]] | None = None) -> list[Path]:
+        """Files under ``directory``; each directory is entered once, so a symlink loop ends here.
+
+        Entries that are no file with bytes (a FIFO, a device, a dangling symlink) and directories that
+        cannot be listed are noted in ``unusable`` with why, for the run report.
+        """
+        visited = set() if visited is None else visited
+        try:
+            identity = directory.stat()
+            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        except OSError as exc:
+            self.unusable.append((str(directory), f"the directory cannot be listed ({exc.strerror or exc})"))
+            return []
+        if (identity.st_dev, identity.st_ino) in visited:
+            return []  # reached again through a symlink: already listed
+        visited.add((identity.st_dev, identity.st_ino))
         found: list[Path] = []
-        for entry in sorted(os.scandir(directory), key=lambda entry: entry.name):
+        for entry in entries:
             if is_ignored_name(entry.name):
                 continue
             path = Path(entry.path)
             if entry.is_dir():
-                found.extend([path] if is_static_gtfs_directory(path) else self._walk(path))
+                try:
+                    is_feed = is_static_gtfs_directory(path)
+                except OSError as exc:
+                    self.unusable.append(
+                        (entry.path, f"the directory cannot be listed ({exc.strerror or exc})")
+                    )
+                    continue
+                found.extend([path] if is_feed else self._walk(path, visited))
             elif entry.is_file():
                 found.append(path)
+            else:
+                self.unusable.append((entry.path, _why_unusable(entry)))
         return found
+
+    def _inputs(self, paths: list[Path]) -> list[InputFile]:
+        inputs: list[InputFile] = []
+        for path in paths:
+            try:
+                inputs.append(self._input(path))
+            except OSError as exc:  # removed (or made unreachable) since it was listed
+                self.unusable.append((str(path), f"it cannot be examined ({exc.strerror or exc})"))
+        return inputs
 
     @staticmethod
     def _input(path: Path) -> InputFile:

@@ -24,6 +24,7 @@ UTF8_BOM = b"\xef\xbb\xbf"
 MAX_VALUE_BYTES = 64 * 1024
 BLANK = re.compile(rb"\s*\Z")
 LEADING_WHITESPACE = re.compile(rb"\s*")
+LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 # At most 18 digits, so every accepted value fits in int64.
 INTEGER_PATTERN = r"^[+-]?[0-9]{1,18}$"
 FLOAT_PATTERN = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
@@ -43,11 +44,10 @@ def read_gtfs_csv(file_name: str, data: bytes) -> tuple[pa.Table, list[str]]:
     header_start = leading_blank.end() if leading_blank else 0
     if header_start == len(data):
         return _empty_table(known), warnings
-    header_end = data.find(b"\n", header_start)
-    header_line = data[header_start:] if header_end == -1 else data[header_start:header_end]
+    header_line, body_start = _header_line(data, header_start)
 
     header = _header_names(file_name, header_line, warnings)
-    raw = _parse_as_text(file_name, data, header_start + len(header_line) + 1, header, warnings)
+    raw = _parse_as_text(file_name, data, body_start, header, warnings)
     columns: dict[str, pa.ChunkedArray] = dict(zip(raw.column_names, raw.columns, strict=True))
     arrays: dict[str, pa.ChunkedArray] = {}
     for name, data_type in known.items():
@@ -67,10 +67,27 @@ def _empty_table(known: dict[str, pa.DataType]) -> pa.Table:
     return pa.schema([pa.field(name, data_type) for name, data_type in known.items()]).empty_table()
 
 
+def _header_line(data: bytes, header_start: int) -> tuple[bytes, int]:
+    """The header line (without its line break) and where the body starts.
+
+    A line ends at LF, CRLF or a bare CR (files saved by classic Mac tools and some Excel exports), as
+    for pyarrow's parser of the body.
+    """
+    line_break = LINE_BREAK.search(data, header_start)
+    if line_break is None:
+        return data[header_start:], len(data)
+    return data[header_start : line_break.start()], line_break.end()
+
+
 def _header_names(file_name: str, header_line: bytes, warnings: list[str]) -> list[str]:
     """The header's column names: trimmed, never empty, never duplicated (so columns map by name)."""
     text = _decode(header_line)
-    raw_names = next(csv.reader(io.StringIO(text)), [])
+    try:
+        raw_names = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error as error:
+        raise RejectedInput(
+            "static_malformed_csv", f"{file_name}: the header is not CSV ({error})"
+        ) from error
     names: list[str] = []
     for position, raw_name in enumerate(raw_names, start=1):
         name = raw_name.strip()

@@ -98,9 +98,15 @@ def local_midnight(gtfs_date: str, timezone: ZoneInfo) -> int:
 
 
 def _slug(text: str) -> str:
-    """Lower-case letters, digits and single dashes: safe in a path and a hive partition value."""
+    """Lower-case letters, digits and single dashes: safe in a path and a hive partition value.
+
+    Letters and digits outside ASCII ("春ダイヤ", "Été") cannot appear in the slug; when any is dropped, a
+    hash of the whole text is appended so that two such versions still get distinct keys.
+    """
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    if len(slug) <= MAX_SLUG_LENGTH:
+    lost_letters = any(char.isalnum() and not char.isascii() for char in text)
+    if len(slug) <= MAX_SLUG_LENGTH and not lost_letters:
         return slug
-    # Keep long versions distinct after truncation.
-    return f"{slug[:MAX_SLUG_LENGTH]}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+    # Keep long (or non-ASCII) versions distinct after truncation.
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{slug[:MAX_SLUG_LENGTH]}-{digest}".lstrip("-")

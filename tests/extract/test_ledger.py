@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pyarrow as pa
+
 from extract.lake import committed_batch_ids, new_batch_id, open_lake
 from extract.ledger import DUPLICATE, LANDED, LEDGER_SCHEMA, REJECTED, Ledger, LedgerRecord, read_ledger
 
@@ -86,3 +88,26 @@ def test_a_ledger_file_written_only_half_does_not_count(tmp_path: Path) -> None:
     (tmp_path / "_ledger" / f".tmp-1234-{new_batch_id()}.parquet").write_bytes(b"PAR1 half")
     assert Ledger.load(lake).batch_ids == set()
     assert read_ledger(lake).num_rows == 0
+
+
+def test_a_ledger_file_written_before_payload_sha256_existed_still_loads(tmp_path: Path) -> None:
+    """Ledger files of older lakes lack the payload_sha256 column: it reads as NULL."""
+    lake = open_lake(str(tmp_path))
+    batch = new_batch_id()
+    old_schema = LEDGER_SCHEMA.remove(LEDGER_SCHEMA.get_field_index("payload_sha256"))
+    row = record(batch, "/in/a.pb", "a" * 64, LANDED).as_row()
+    del row["payload_sha256"]
+    lake.write_parquet(f"_ledger/{batch}.parquet", pa.Table.from_pylist([row], schema=old_schema))
+    table = read_ledger(lake)
+    assert table.schema.equals(LEDGER_SCHEMA) and table.column("payload_sha256").to_pylist() == [None]
+    ledger = Ledger.load(lake)
+    assert ledger.has_recorded("a" * 64, "/in/a.pb") and ledger.payload_source("a" * 64) is None
+
+
+def test_a_landed_payload_is_remembered_after_a_reload(tmp_path: Path) -> None:
+    lake = open_lake(str(tmp_path))
+    batch = new_batch_id()
+    Ledger.load(lake).commit(
+        lake, batch, [record(batch, "/in/a.pb.gz", "a" * 64, LANDED, payload_sha256="p" * 64)]
+    )
+    assert Ledger.load(lake).payload_source("p" * 64) == "/in/a.pb.gz"

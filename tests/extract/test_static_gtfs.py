@@ -485,7 +485,7 @@ def test_directory_detection(tmp_path: Path, mbta_static_dir: Path) -> None:
 
 
 def test_zip_that_unpacks_past_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(container, "MAX_UNCOMPRESSED_BYTES", 100)  # the real limit is 4 GB
+    monkeypatch.setattr(container, "MAX_UNCOMPRESSED_BYTES", 100)  # the real limit is 384 MiB
 
     with pytest.raises(RejectedInput) as rejected:
         read_static_feed(as_zip(feed_files()))
