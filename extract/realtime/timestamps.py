@@ -12,11 +12,18 @@ arrival/departure times, alert periods and the MBTA alert timestamps.
 
 from __future__ import annotations
 
+from extract.realtime.values import invalid
+
 MILLISECOND_THRESHOLD = 100_000_000_000  # 1e11 seconds ≈ year 5138
+# No protobuf integer exceeds this; a larger JSON number (1e300) is garbage, not nanoseconds, and must not be
+# divided down into a plausible-looking date.
+UINT64_MAX = 2**64 - 1
 
 
 def to_seconds(value: int) -> int:
     """``value`` in epoch seconds (see the module doc); call only when ``value >= MILLISECOND_THRESHOLD``."""
+    if value > UINT64_MAX:
+        raise invalid("an epoch timestamp within 64 bits", value)
     while value >= MILLISECOND_THRESHOLD:
         value //= 1000
     return value

@@ -24,7 +24,7 @@ def invalid(what: str, value: Any) -> RejectedInput:
     shown = repr(value)
     if len(shown) > 80:
         shown = shown[:77] + "..."
-    return RejectedInput("invalid_field_value", f"A feed field holds {what} it cannot: {shown}.")
+    return RejectedInput("invalid_field_value", f"A feed field that should hold {what} holds {shown}.")
 
 
 def as_str(value: Any) -> str | None:

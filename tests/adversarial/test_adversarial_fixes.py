@@ -188,3 +188,17 @@ def test_a_missing_source_gives_a_one_line_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["extract", str(missing), "--lake", str(tmp_path / "lake")])
     assert result.exit_code != 0 and isinstance(result.exception, SystemExit)
     assert str(missing) in result.output and "Traceback" not in result.output
+
+
+def test_json_header_timestamp_beyond_64_bits_is_rejected_not_divided_into_2001() -> None:
+    """A JSON header timestamp of 1e300 is garbage, not nanoseconds: it must not land as a 2001 snapshot."""
+    import orjson
+
+    from extract.errors import RejectedInput
+    from extract.realtime import decode_realtime
+
+    feed = orjson.dumps({"header": {"gtfs_realtime_version": "2.0", "timestamp": 1e300}, "entity": []})
+    with pytest.raises(RejectedInput) as rejected:
+        decode_realtime(feed, "x")
+    assert rejected.value.reason_code == "invalid_field_value"
+    assert "epoch timestamp" in rejected.value.message
