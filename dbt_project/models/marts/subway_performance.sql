@@ -3,7 +3,8 @@
 {#-
   LAMP's public daily "subway performance" table (rule 12): exactly its 27 columns in order and type, the
   rows of rule 12.1 (route_type < 2 in version(D), revenue trip, has_vp event). The scheduled columns
-  (rule 12.2) are NULL until static trip matching and stop_times land (rule 3.4, issue 5). Rows are
+  come from the matched static trip (rule 12.2, int_schedule__event_schedule) and are NULL without one
+  (rule 3.4: a feed without stop_times). Rows are
   written in the order of rule 12.4; a table has no order, so readers (the daily export) sort the same way.
 -#}
 
@@ -19,7 +20,12 @@ with public_events as (
         trips.direction_id as trip_direction_id,
         trips.vehicle_id as trip_vehicle_id,
         trips.vehicle_label as trip_vehicle_label,
-        trips.vehicle_consist as trip_vehicle_consist
+        trips.vehicle_consist as trip_vehicle_consist,
+        schedule.scheduled_arrival_time,
+        schedule.scheduled_departure_time,
+        schedule.scheduled_travel_time,
+        schedule.scheduled_headway_branch,
+        schedule.scheduled_headway_trunk
     from {{ ref('fct_vehicle_events') }} as events
     inner join {{ ref('dim_vehicle_trips') }} as trips
         on
@@ -30,6 +36,12 @@ with public_events as (
         on
             events.feed_key = routes.feed_key
             and events.route_id = routes.route_id
+    left join {{ ref('int_schedule__event_schedule') }} as schedule
+        on
+            events.service_date = schedule.service_date
+            and events.route_id = schedule.route_id
+            and events.trip_id = schedule.trip_id
+            and events.parent_station = schedule.parent_station
     where
         routes.is_public_subway
         and trips.revenue
@@ -59,11 +71,11 @@ select
     cast(trip_vehicle_consist as text) as vehicle_consist,
     cast(direction as text) as direction,
     cast(direction_destination as text) as direction_destination,
-    cast(null as bigint) as scheduled_arrival_time,
-    cast(null as bigint) as scheduled_departure_time,
-    cast(null as bigint) as scheduled_travel_time,
-    cast(null as bigint) as scheduled_headway_branch,
-    cast(null as bigint) as scheduled_headway_trunk
+    cast(scheduled_arrival_time as bigint) as scheduled_arrival_time,
+    cast(scheduled_departure_time as bigint) as scheduled_departure_time,
+    cast(scheduled_travel_time as bigint) as scheduled_travel_time,
+    cast(scheduled_headway_branch as bigint) as scheduled_headway_branch,
+    cast(scheduled_headway_trunk as bigint) as scheduled_headway_trunk
 from public_events
 order by
     coalesce(vp_move_timestamp, vp_stop_timestamp, tu_stop_timestamp) asc nulls last,

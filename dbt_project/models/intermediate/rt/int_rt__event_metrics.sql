@@ -41,12 +41,15 @@ with measured as (
         {{ rt_service_dates_to_rebuild('events') }}
 ),
 
-{#- rule 9.3 without a static stop list (issue 5): first_stop = rt_first -#}
+{#- rule 9.3: first_stop from the static stop list of the matched trip (int_schedule__first_stops), else rt_first -#}
 flagged as (
     select
         measured.*,
-        measured.stop_sequence = min(measured.stop_sequence) over (
-            partition by measured.service_date, measured.route_id, measured.trip_id
+        coalesce(
+            first_stops.first_stop,
+            measured.stop_sequence = min(measured.stop_sequence) over (
+                partition by measured.service_date, measured.route_id, measured.trip_id
+            )
         ) as first_stop,
         lag(measured.parent_station) over (
             partition by measured.service_date, measured.route_id, measured.trip_id
@@ -63,6 +66,12 @@ flagged as (
                 {{ binary_text('measured.parent_station') }} asc nulls last
         ) as next_parent_station
     from measured
+    left join {{ ref('int_schedule__first_stops') }} as first_stops
+        on
+            measured.service_date = first_stops.service_date
+            and measured.route_id = first_stops.route_id
+            and measured.trip_id = first_stops.trip_id
+            and measured.parent_station = first_stops.parent_station
 ),
 
 {#- rule 9.4: the next departure among the non-first-stop rows of trips with stop_count > 1 -#}
