@@ -65,7 +65,11 @@ def failed_dbt_nodes(error: DbtRunFailed) -> list[str]:
 
 
 def loaded_batches_fingerprint(target: WarehouseTarget) -> str:
-    rows = query_rows(target, f"select batch_id from {RAW_SCHEMA}.{LOADED_BATCHES_TABLE}")
+    # A batch without data files (only rejected or duplicate inputs) changes no model input, so it must
+    # not trigger a rebuild.
+    rows = query_rows(
+        target, f"select batch_id from {RAW_SCHEMA}.{LOADED_BATCHES_TABLE} where file_count > 0"
+    )
     return build_state.fingerprint(str(row[0]) for row in rows)
 
 
