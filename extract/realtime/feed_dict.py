@@ -65,6 +65,31 @@ def decode_header(feed: dict[str, Any]) -> tuple[str | None, str | None, int | N
     )
 
 
+def _stop_time_event(
+    event: Any,
+) -> tuple[int | None, int | None, int | None, bool]:
+    """A StopTimeEvent (arrival or departure): (time in seconds, delay, uncertainty, time was in ms)."""
+    if event is None:
+        return None, None, None, False
+    if event.__class__ is not dict:
+        raise invalid("an object", event)
+    time = event.get("time")
+    in_milliseconds = False
+    if time is not None:
+        if time.__class__ is not int:
+            time = as_int(time)
+        if time >= MILLISECOND_THRESHOLD:
+            time = to_seconds(time)
+            in_milliseconds = True
+    delay = event.get("delay")
+    if delay is not None and delay.__class__ is not int:
+        delay = as_int(delay)
+    uncertainty = event.get("uncertainty")
+    if uncertainty is not None and uncertainty.__class__ is not int:
+        uncertainty = as_int(uncertainty)
+    return time, delay, uncertainty, in_milliseconds
+
+
 def decode_feed_dict(feed: dict[str, Any]) -> RawFeed:
     version, incrementality, timestamp, header_ms = decode_header(feed)
     entities = as_list(feed.get("entity"))
@@ -256,58 +281,19 @@ def _trip_update(
     if updates.__class__ is not list:
         raise invalid("a list", updates)
     append = stop_rows.append
-    threshold = MILLISECOND_THRESHOLD
-    a_time: Any
-    d_time: Any
     for k, stu in enumerate(updates):
         if stu.__class__ is not dict:
             raise invalid("a stop time update object", stu)
         sget = stu.get
-        stu_ms = False
         seq = sget("stop_sequence")
         if seq is not None and seq.__class__ is not int:
             seq = as_int(seq)
         stop_id = sget("stop_id")
         if stop_id is not None and stop_id.__class__ is not str:
             stop_id = as_str(stop_id)
-        arrival = sget("arrival")
-        if arrival is None:
-            a_time = a_delay = a_unc = None
-        else:
-            if arrival.__class__ is not dict:
-                raise invalid("an object", arrival)
-            a_time = arrival.get("time")
-            if a_time is not None:
-                if a_time.__class__ is not int:
-                    a_time = as_int(a_time)
-                if a_time >= threshold:
-                    a_time = to_seconds(a_time)
-                    stu_ms = True
-            a_delay = arrival.get("delay")
-            if a_delay is not None and a_delay.__class__ is not int:
-                a_delay = as_int(a_delay)
-            a_unc = arrival.get("uncertainty")
-            if a_unc is not None and a_unc.__class__ is not int:
-                a_unc = as_int(a_unc)
-        departure = sget("departure")
-        if departure is None:
-            d_time = d_delay = d_unc = None
-        else:
-            if departure.__class__ is not dict:
-                raise invalid("an object", departure)
-            d_time = departure.get("time")
-            if d_time is not None:
-                if d_time.__class__ is not int:
-                    d_time = as_int(d_time)
-                if d_time >= threshold:
-                    d_time = to_seconds(d_time)
-                    stu_ms = True
-            d_delay = departure.get("delay")
-            if d_delay is not None and d_delay.__class__ is not int:
-                d_delay = as_int(d_delay)
-            d_unc = departure.get("uncertainty")
-            if d_unc is not None and d_unc.__class__ is not int:
-                d_unc = as_int(d_unc)
+        a_time, a_delay, a_unc, a_ms = _stop_time_event(sget("arrival"))
+        d_time, d_delay, d_unc, d_ms = _stop_time_event(sget("departure"))
+        stu_ms = a_ms or d_ms
         relationship = sget("schedule_relationship")
         if relationship is not None:
             relationship = as_enum(relationship, _STOP_SR)
