@@ -186,8 +186,9 @@ def test_poll_fetches_conditionally_saves_new_bodies_and_lands_them(
     saved = sorted(path.name for path in inbox.iterdir() if not path.name.startswith("."))
     slug = url_slug(base)
     assert len(saved) == 5
+    # two polls within one second save the second body as "<name>.1" (see the fixed-clock test below)
     pattern = re.compile(
-        rf"^\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ_{re.escape(slug)}_(realtime_\w+\.pb|MBTA_GTFS\.zip|html)$"
+        rf"^\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ_{re.escape(slug)}_(realtime_\w+\.pb|MBTA_GTFS\.zip|html)(\.\d+)?$"
     )
     assert all(pattern.match(name) for name in saved), saved
     ledger = read_ledger(str(lake)).to_pylist()
@@ -219,3 +220,21 @@ def test_a_damaged_state_file_costs_only_an_unconditional_fetch(
     poller = Poller([f"{feed_server.base}/realtime/VehiclePositions.pb"], inbox)
     assert [result.status for result in poller.fetch_all()] == [NEW]
     assert feed_server.requests[-1][1].get("If-None-Match") is None
+
+
+def test_two_new_bodies_within_one_second_keep_both_files(feed_server: FeedServer, tmp_path: Path) -> None:
+    path = "/realtime/VehiclePositions.pb"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    moment = dt.datetime(2023, 5, 8, 12, 0, 5, tzinfo=dt.UTC)
+    poller = Poller([f"{feed_server.base}{path}"], inbox, clock=lambda: moment)
+    (first,) = poller.fetch_all()
+    feed_server.bodies[path] = feed_server.bodies[path] + b"\x00"
+    feed_server.etags[path] = '"vp-changed"'
+    (second,) = poller.fetch_all()
+
+    assert (first.status, second.status) == (NEW, NEW)
+    assert first.path is not None and second.path is not None
+    assert second.path.name == f"{first.path.name}.1"
+    assert first.path.name.startswith("2023-05-08T12:00:05Z_")
+    assert second.path.read_bytes() == feed_server.bodies[path]
