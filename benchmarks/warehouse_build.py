@@ -42,6 +42,7 @@ from extract.warehouse.loader import load
 from extract.warehouse.target import WarehouseTarget, postgres_conninfo
 
 REPLAY_SHIFT_SECONDS = 2 * 3600
+SLOWEST_NODES = 4  # printed under each run: where the build's time goes
 # Epoch columns moved by each replay, per realtime table (alerts are not replayed).
 SHIFTED_COLUMNS = {
     "vehicle_positions": ["feed_timestamp", "vehicle_timestamp"],
@@ -87,8 +88,10 @@ def child_load_and_build(lake: str, target_json: str) -> None:
     # dbt's result of `build` is a RunExecutionResult: one entry per model, seed and test
     entries = getattr(result.result, "results", [])
     failures = [str(entry.node.name) for entry in entries if str(entry.status) in ("error", "fail")]
+    timings = sorted(((float(entry.execution_time), str(entry.node.name)) for entry in entries), reverse=True)
+    slowest = [[name, seconds] for seconds, name in timings[:SLOWEST_NODES]]
     print(json.dumps({"load_s": loaded - started, "build_s": built - loaded, "rows": report.rows,
-                      "failures": failures}))  # fmt: skip
+                      "failures": failures, "slowest": slowest}))  # fmt: skip
 
 
 def measure(lake: str, target: WarehouseTarget) -> dict[str, object]:
@@ -174,6 +177,8 @@ def main() -> None:
                     f"{load_s + build_s:>8.1f} {float(figures['peak_mib']):>9.0f}"  # type: ignore[arg-type]
                     + (f"  failures: {figures['failures']}" if figures["failures"] else "")
                 )
+                slowest = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in figures["slowest"])  # type: ignore[attr-defined]
+                print(f"{'':8} slowest: {slowest}")
 
 
 if __name__ == "__main__":

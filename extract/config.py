@@ -30,6 +30,11 @@ class Setting:
     meaning: str
 
 
+# DuckDB's own default is 80% of the machine's memory. 1 GB keeps a full service day's build (26 million
+# trip-update rows) under 2 GB of peak memory with the Python around it, and costs no speed at that size
+# (benchmarks/warehouse_build.py): the big aggregates spill to disk.
+DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("LAMP_SAMPLE_DATA", "../shared/data", "", "the shared real data (read-only)"),
     Setting(
@@ -41,6 +46,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LAMP_LAKE", "./data/lake", "`--lake`", "the lake: a directory or `s3://bucket/prefix`"),
     Setting("LAMP_TARGET", "duckdb", "`--target`", "the warehouse: `duckdb` or `postgres`"),
     Setting("LAMP_DUCKDB_PATH", "./data/warehouse.duckdb", "", "the DuckDB warehouse file"),
+    Setting(
+        "LAMP_DUCKDB_MEMORY_LIMIT",
+        DEFAULT_DUCKDB_MEMORY_LIMIT,
+        "",
+        "DuckDB's memory limit for loads and dbt builds; bigger work spills to disk beside the file",
+    ),
     Setting(
         "PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE",
         "127.0.0.1, 5432, postgres, (none), lamp",
@@ -96,6 +107,10 @@ def target(environ: Mapping[str, str] | None = None) -> str:
 
 def duckdb_path(environ: Mapping[str, str] | None = None) -> str:
     return _repo_path(_env("LAMP_DUCKDB_PATH", environ) or "./data/warehouse.duckdb")
+
+
+def duckdb_memory_limit(environ: Mapping[str, str] | None = None) -> str:
+    return _env("LAMP_DUCKDB_MEMORY_LIMIT", environ) or DEFAULT_DUCKDB_MEMORY_LIMIT
 
 
 def postgres_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -8,21 +8,20 @@ from contextlib import contextmanager
 import duckdb
 import pyarrow as pa
 
+from extract import config
 from extract.warehouse.lake_reader import FileRows
 from extract.warehouse.raw_tables import LOADED_BATCHES_TABLE, RAW_SCHEMA, duckdb_type, quote
 from extract.warehouse.writer import columns_sql, source_sql, text_literal
 
 SOURCE_VIEW = "lamp_lake_rows"
-MEMORY_LIMIT = "1GB"
 
 
 class DuckdbWriter:
     def __init__(self, path: str) -> None:
         self.connection = duckdb.connect(path)
         self.connection.execute("SET enable_progress_bar = false")
-        # DuckDB would use up to 80% of the machine's memory; the loader streams, so a bound costs nothing
-        # and keeps a load (with Python around it) well under 2 GB.
-        self.connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        # The loader streams, so the bound costs nothing and keeps a load (with Python around it) under 2 GB.
+        self.connection.execute("SET memory_limit = ?", [config.duckdb_memory_limit()])
         # A checkpoint after each batch's commit would rewrite the table storage every time; one at the
         # end (close) is enough, and the WAL keeps every committed batch durable meanwhile.
         self.connection.execute("SET checkpoint_threshold = '8GB'")
