@@ -8,7 +8,11 @@
 - ``protobuf``: anything else that is binary; the realtime decoder parses it and checks its structure.
 
 Inputs that are clearly not data are rejected here with a stable reason: an empty file, a truncated or
-corrupt gzip stream, an HTML/XML page, text-format protobuf, or other plain text.
+corrupt gzip stream, an HTML/XML page, text-format protobuf, or other plain text; and
+``unsupported_container`` for the formats recognised by their magic bytes that LAMP does not read
+(bzip2, xz, zstd, zlib, tar, SQLite, Parquet), so the reason names what the file is instead of a
+generic protobuf decode error. A GTFS-Realtime protobuf starts with 0x0a (FeedMessage field 1, the
+header, written first by every serializer), so none of these magics can be mistaken for one.
 """
 
 from __future__ import annotations
@@ -29,6 +33,19 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
 
 PayloadKind = Literal["zip", "json", "protobuf"]
+
+# Magic bytes at offset 0 → what the file is; compressors get "LAMP reads plain or gzip-compressed feeds".
+_COMPRESSED = (
+    (b"\xfd7zXZ\x00", "an xz-compressed file"),
+    (b"\x28\xb5\x2f\xfd", "a zstd-compressed file"),
+)
+# "BZh", the block size digit, then the first block's magic (pi) or the end-of-stream magic (sqrt pi).
+_BZIP2 = re.compile(rb"BZh[1-9](1AY&SY|\x17rE8P\x90)")
+# zlib's two-byte header for a 32 KiB window at each compression level; confirmed by inflating a bit.
+_ZLIB_HEADERS = (b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda")
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_PARQUET_MAGIC = b"PAR1"  # at both ends of a Parquet file
+_TAR_HEADER = 512
 
 # Text-format protobuf of a FeedMessage starts with one of its field names followed by ":" or "{".
 _TEXT_FORMAT = re.compile(rb"^\s*(#[^\n]*\n\s*)*(header|entity|gtfs_realtime_version)\s*[:{]")
@@ -57,7 +74,59 @@ def sniff(data: bytes) -> Sniffed:
         payload = gunzip(data)
         if len(payload) == 0:
             raise RejectedInput("empty_file", "The gzip stream decompresses to zero bytes.")
+    _reject_unsupported_container(payload, compression)
     return Sniffed(classify_payload(payload), compression, payload)
+
+
+def _reject_unsupported_container(payload: bytes, compression: str | None) -> None:
+    """``unsupported_container`` naming what ``payload`` is, if its magic bytes say (module doc)."""
+    compressed = next((what for magic, what in _COMPRESSED if payload.startswith(magic)), None)
+    if compressed is None and _BZIP2.match(payload):
+        compressed = "a bzip2-compressed file"
+    if compressed is None and payload[:2] in _ZLIB_HEADERS and _inflates(payload):
+        compressed = "a zlib-compressed stream"
+    if compressed is not None:
+        inside = " inside gzip" if compression else ""
+        raise RejectedInput(
+            "unsupported_container",
+            f"The file is {compressed}{inside}; LAMP reads plain or gzip-compressed feeds.",
+        )
+    what = None
+    if payload.startswith(_SQLITE_MAGIC):
+        what = "an SQLite database"
+    elif payload.startswith(_PARQUET_MAGIC) and payload.endswith(_PARQUET_MAGIC) and len(payload) >= 8:
+        what = "a Parquet file"
+    elif _is_tar(payload):
+        what = "a gzip-compressed tar archive (.tar.gz)" if compression else "a tar archive"
+    if what is not None:
+        raise RejectedInput(
+            "unsupported_container",
+            f"The file is {what}; LAMP reads GTFS-Realtime feeds (protobuf or JSON) and static GTFS zip "
+            "files, plain or gzip-compressed.",
+        )
+
+
+def _is_tar(payload: bytes) -> bool:
+    """A tar header block: "ustar" at offset 257 (POSIX and GNU) and a matching header checksum, so a
+    feed that happens to hold "ustar" there is not taken for one."""
+    header = payload[:_TAR_HEADER]
+    if len(header) < _TAR_HEADER or header[257:262] != b"ustar":
+        return False
+    try:
+        stored = int(header[148:156].strip(b" \x00"), 8)
+    except ValueError:
+        return False
+    # The checksum is computed with its own 8 bytes taken as spaces.
+    return stored == sum(header[:148]) + 8 * 0x20 + sum(header[156:])
+
+
+def _inflates(payload: bytes) -> bool:
+    """The first bytes inflate as zlib (a protobuf that happens to start with 0x78 would not)."""
+    try:
+        zlib.decompressobj().decompress(payload[:1024], 4096)
+    except zlib.error:
+        return False
+    return True
 
 
 def gunzip(data: bytes, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> bytes:

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from extract.detect import sniff
 from extract.errors import RejectedInput
@@ -42,6 +43,8 @@ from extract.lake import (
     writer_lock,
 )
 from extract.ledger import DUPLICATE, LANDED, REJECTED, Ledger, LedgerRecord
+from extract.nul_characters import describe as describe_nul_cleaning
+from extract.nul_characters import remove_nul_characters
 from extract.quarantine import printable_name, quarantine
 from extract.realtime import DecodedFeed, decode_realtime
 from extract.schemas import REALTIME_TABLES
@@ -419,6 +422,12 @@ class _Run:
                 message=f"Static feed version {feed.feed_key} was already landed from {landed_by}.",
             )
             self.report.duplicate += 1
+            # Other content under a version already landed (a corrected or completed copy) is not landed:
+            # the lake holds one content per version. Say so, or the fix would vanish without a word.
+            self.report.warnings.append(
+                f"{item.name}: static feed version {feed.feed_key} is already in the lake (from {landed_by}) "
+                "with other content; this copy was not landed. Publish it under a new feed_version to use it."
+            )
             return
         partition = {"feed_key": feed.feed_key}
         table_rows: dict[str, int] = {}
@@ -455,6 +464,27 @@ class _Run:
         if self.batch.rows >= self.batch_rows or len(self.batch.records) >= self.batch_files:
             self.flush()
 
+    def _without_nul_characters(self, key: PartitionKey, table: pa.Table) -> pa.Table:
+        """The table without NULs (extract/nul_characters.py); the inputs that had them get a warning."""
+        cleaning = remove_nul_characters(table)
+        if not cleaning.changed or cleaning.affected_rows is None:
+            return table
+        table_path, partition = key
+        if "source_file_id" in table.schema.names:
+            affected_ids = set(
+                pc.unique(pc.filter(table["source_file_id"], cleaning.affected_rows)).to_pylist()
+            )
+            records = [record for record in self.batch.records if record.sha256 in affected_ids]
+        else:  # a static table: one feed version per partition
+            feed_key = dict(partition).get("feed_key")
+            records = [record for record in self.batch.records if record.feed_key == feed_key]
+        warning = f"{table_path}: {describe_nul_cleaning(cleaning)}"
+        for record in records:
+            if record.outcome == LANDED:
+                record.warnings.append(warning)
+                self.report.warnings.append(f"{record.name}: {warning}")
+        return cleaning.table
+
     def flush(self) -> None:
         """Write the batch's data files, commit its ledger file, then settle its inputs."""
         batch = self.batch
@@ -464,7 +494,7 @@ class _Run:
         for key, tables in batch.tables.items():
             table_path, partition = key
             # One contiguous table: writing thousands of tiny chunks (one per snapshot) is ~2.5x slower.
-            combined = pa.concat_tables(tables).combine_chunks()
+            combined = self._without_nul_characters(key, pa.concat_tables(tables).combine_chunks())
             if table_path.startswith(f"{REALTIME_ROOT}/"):
                 relative = realtime_file(table_path.split("/", 1)[1], dict(partition), batch.batch_id)
             else:

@@ -21,6 +21,8 @@ Rules worth knowing (see the modules for details):
 - enums land as names; an unknown number as its decimal text ("7"); an unknown name as written;
 - epoch values >= 1e11 are sub-second units: divided by 1000 until below, row flagged
   ``has_millisecond_timestamp`` and the feed warned (``timestamps``);
+- an entity epoch value still outside 1990–2100 after that (a wrapped -5, 2**63-1) lands as NULL, counted
+  per field in a warning; exactly 0 stays 0 (``timestamps``);
 - protobuf float32 fields land as the shortest decimal that reads back as the same float32 (what
   protobuf's JSON mapping prints), so 42.3543 lands as 42.3543 in both formats;
 - alerts are one row per alert with nested lists (periods, informed entities, translations); MBTA's

@@ -29,6 +29,10 @@ enum { OK = 0, DECLINE = 1, FAIL = -1 };
         if (_rc) return _rc; \
     } while (0)
 #define MS_THRESHOLD 100000000000LL
+/* [1990-01-01, 2100-01-01) UTC: an entity time outside it (0 aside) is landed as NULL with a warning by the
+   reference path (extract/realtime/timestamps.py); the walkers decline such feeds rather than count. */
+#define EARLIEST 631152000LL
+#define LATEST 4102444800LL
 
 /* ===================================== Arrow C data interface ===================================== */
 
@@ -481,11 +485,15 @@ static PyObject *enum_dicts[E_N];
 static const char *enum_names[E_N][ENUM_MAX];
 static Py_ssize_t enum_lengths[E_N][ENUM_MAX];
 
+/* Protobuf's rule for a closed (proto2) enum set more than once: the last KNOWN value wins, and an unknown
+   number is kept only when no known value was read (protobuf_reference.py takes it back from the unknown
+   fields the same way). A known name points into enum_names; an unknown number is printed into s->tmp. */
 static void slot_enum(Slot *s, int table, int64_t number) {
     if (number >= 0 && number < ENUM_MAX && enum_names[table][number]) {
         slot_str(s, enum_names[table][number], enum_lengths[table][number]);
         return;
     }
+    if (s->tag == S_STR && s->s != s->tmp) return;
     int n = snprintf(s->tmp, sizeof s->tmp, "%lld", (long long)number);
     slot_str(s, s->tmp, n);
 }
@@ -504,6 +512,23 @@ static int64_t to_seconds_u(uint64_t v, int *flag) {
         while (v >= (uint64_t)MS_THRESHOLD) v /= 1000;
     }
     return (int64_t)v;
+}
+
+static int plausible(int64_t seconds) { return seconds == 0 || (seconds >= EARLIEST && seconds < LATEST); }
+
+/* An entity's epoch value (int64 / uint64 fields) into s; DECLINE when it is implausible. */
+static int entity_epoch(Slot *s, int64_t v, int *ms) {
+    int64_t seconds = to_seconds(v, ms);
+    if (!plausible(seconds)) return DECLINE;
+    slot_int(s, seconds);
+    return OK;
+}
+
+static int entity_epoch_u(Slot *s, uint64_t v, int *ms) {
+    int64_t seconds = to_seconds_u(v, ms);
+    if (!plausible(seconds)) return DECLINE;
+    slot_int(s, seconds);
+    return OK;
 }
 
 /* The shortest decimal that reads back as the same float32 (protobuf's JSON printing rule). */
@@ -742,7 +767,7 @@ static int pb_stop_time_event(const uint8_t *p, size_t n, Slot *e, int *ms) {
         CHECK(next_field(&r, &f));
         switch (f.number) {
         case 1: EXPECT(WT_VARINT); slot_int(&e[1], I32(f.varint)); break;
-        case 2: EXPECT(WT_VARINT); slot_int(&e[0], to_seconds((int64_t)f.varint, ms)); break;
+        case 2: EXPECT(WT_VARINT); CHECK(entity_epoch(&e[0], (int64_t)f.varint, ms)); break;
         case 3: EXPECT(WT_VARINT); slot_int(&e[2], I32(f.varint)); break;
         case 4: EXPECT(WT_VARINT); break; /* scheduled_time: not landed */
         default: break;
@@ -806,7 +831,7 @@ static int pb_trip_update(Out *o, const uint8_t *p, size_t n, const Slot *entity
             CHECK(pb_vehicle_descriptor(f.data, f.len, &row[TU_VEHICLE]));
             break;
         case 2: EXPECT(WT_LEN); CHECK(pb_stop_time_update(o, f.data, f.len, row, updates++)); break;
-        case 4: EXPECT(WT_VARINT); slot_int(&row[TU_TIMESTAMP], to_seconds_u(f.varint, &ms)); break;
+        case 4: EXPECT(WT_VARINT); CHECK(entity_epoch_u(&row[TU_TIMESTAMP], f.varint, &ms)); break;
         case 5: EXPECT(WT_VARINT); slot_int(&row[TU_DELAY], I32(f.varint)); break;
         case 6: return DECLINE; /* trip_properties: left to the reference path */
         default: break;
@@ -883,7 +908,7 @@ static int pb_vehicle_position(Out *o, const uint8_t *p, size_t n, const Slot *e
         case 3: EXPECT(WT_VARINT); slot_int(&row[VP_CURRENT_STOP_SEQUENCE], U32(f.varint)); break;
         case 7: EXPECT(WT_LEN); CHECK(pb_str(&row[VP_STOP_ID], &f)); break;
         case 4: EXPECT(WT_VARINT); slot_enum(&row[VP_CURRENT_STATUS], E_STOP_STATUS, I32(f.varint)); break;
-        case 5: EXPECT(WT_VARINT); slot_int(&row[VP_TIMESTAMP], to_seconds_u(f.varint, &ms)); break;
+        case 5: EXPECT(WT_VARINT); CHECK(entity_epoch_u(&row[VP_TIMESTAMP], f.varint, &ms)); break;
         case 6: EXPECT(WT_VARINT); slot_enum(&row[VP_CONGESTION], E_CONGESTION, I32(f.varint)); break;
         case 9: EXPECT(WT_VARINT); slot_enum(&row[VP_OCCUPANCY_STATUS], E_OCCUPANCY, I32(f.varint)); break;
         case 10: EXPECT(WT_VARINT); slot_int(&row[VP_OCCUPANCY_PERCENTAGE], U32(f.varint)); break;
@@ -1295,6 +1320,12 @@ static int jv_epoch(J *j, Slot *s, int *ms) {
     return OK;
 }
 
+/* an entity's epoch value: as jv_epoch, declining an implausible one (see EARLIEST) */
+static int jv_entity_epoch(J *j, Slot *s, int *ms) {
+    CHECK(jv_epoch(j, s, ms));
+    return s->tag == S_INT && !plausible(s->i) ? DECLINE : OK;
+}
+
 static int jv_float(J *j, Slot *s) {
     if (j_null(j)) return OK;
     int is_int;
@@ -1427,7 +1458,7 @@ static int jt_stop_time_event(J *j, Slot *e, int *ms) {
     if (!present) return OK;
     FOR_KEYS(j, EVENT_KEYS, index) {
         switch (index) {
-        case 0: CHECK(jv_epoch(j, &e[0], ms)); break;
+        case 0: CHECK(jv_entity_epoch(j, &e[0], ms)); break;
         case 1: CHECK(jv_int(j, &e[1])); break;
         case 2: CHECK(jv_int(j, &e[2])); break;
         default: CHECK(j_skip(j, 0)); break;
@@ -1477,7 +1508,7 @@ static int jt_trip_update(J *j, Out *o, const Slot *entity_id, int64_t entity_in
         switch (index) {
         case 0: CHECK(jt_trip(j, &row[TU_TRIP])); break;
         case 1: CHECK(jt_vehicle_descriptor(j, &row[TU_VEHICLE], o, NULL)); break;
-        case 2: CHECK(jv_epoch(j, &row[TU_TIMESTAMP], &ms)); break;
+        case 2: CHECK(jv_entity_epoch(j, &row[TU_TIMESTAMP], &ms)); break;
         case 3: CHECK(jv_int(j, &row[TU_DELAY])); break;
         case 4:
             if (j_null(j)) break;
@@ -1570,7 +1601,7 @@ static int jt_vehicle_position(J *j, Out *o, const Slot *entity_id, int64_t enti
         case 3: CHECK(jv_int(j, &row[VP_CURRENT_STOP_SEQUENCE])); break;
         case 4: CHECK(jv_string(j, &row[VP_STOP_ID])); break;
         case 5: CHECK(jv_enum(j, &row[VP_CURRENT_STATUS], E_STOP_STATUS)); break;
-        case 6: CHECK(jv_epoch(j, &row[VP_TIMESTAMP], &ms)); break;
+        case 6: CHECK(jv_entity_epoch(j, &row[VP_TIMESTAMP], &ms)); break;
         case 7: CHECK(jv_enum(j, &row[VP_CONGESTION], E_CONGESTION)); break;
         case 8: CHECK(jv_enum(j, &row[VP_OCCUPANCY_STATUS], E_OCCUPANCY)); break;
         case 9: CHECK(jv_int(j, &row[VP_OCCUPANCY_PERCENTAGE])); break;

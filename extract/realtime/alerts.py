@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from extract.realtime import enums
-from extract.realtime.timestamps import MILLISECOND_THRESHOLD, to_seconds
+from extract.realtime.timestamps import EARLIEST, LATEST, entity_seconds
 from extract.realtime.values import as_enum, as_int, as_list, as_object, as_str
 
 _EMPTY: dict[str, Any] = {}
@@ -18,16 +18,18 @@ Translation = dict[str, str | None]
 
 
 class _Epochs:
-    """Converts epoch values and remembers whether any was in milliseconds."""
+    """Converts epoch values, remembers whether any was in milliseconds, counts those nulled (by field)."""
 
-    def __init__(self) -> None:
+    def __init__(self, nulled: dict[str, int]) -> None:
         self.corrected = False
+        self.nulled = nulled
 
-    def __call__(self, value: Any) -> int | None:
+    def __call__(self, value: Any, field: str) -> int | None:
         seconds = as_int(value)
-        if seconds is not None and seconds >= MILLISECOND_THRESHOLD:
-            self.corrected = True
-            return to_seconds(seconds)
+        if seconds is None or EARLIEST <= seconds < LATEST:
+            return seconds
+        seconds, corrected = entity_seconds(seconds, field, self.nulled)
+        self.corrected |= corrected
         return seconds
 
 
@@ -43,11 +45,11 @@ def translated(value: Any) -> list[Translation] | None:
     ]
 
 
-def _periods(value: Any, epoch: _Epochs) -> list[dict[str, int | None]] | None:
+def _periods(value: Any, epoch: _Epochs, field: str) -> list[dict[str, int | None]] | None:
     if value is None:
         return None
     return [
-        {"start": epoch(p.get("start")), "end": epoch(p.get("end"))}
+        {"start": epoch(p.get("start"), f"{field}.start"), "end": epoch(p.get("end"), f"{field}.end")}
         for p in (as_object(item) or _EMPTY for item in as_list(value))
     ]
 
@@ -73,11 +75,14 @@ def _informed_entity(raw: Any) -> dict[str, Any]:
 
 
 def alert_row(
-    alert: dict[str, Any], entity_id: str | None, index: int, deleted: bool | None
+    alert: dict[str, Any], entity_id: str | None, index: int, deleted: bool | None, nulled: dict[str, int]
 ) -> tuple[tuple[Any, ...], bool]:
-    """The row in raw.ALERT_COLUMNS order, and whether an epoch value was in milliseconds."""
+    """The row in raw.ALERT_COLUMNS order, and whether an epoch value was in milliseconds.
+
+    Implausible epoch values land as NULL, counted by field in ``nulled`` (see ``timestamps``).
+    """
     get = alert.get
-    epoch = _Epochs()
+    epoch = _Epochs(nulled)
     informed = get("informed_entity")
     reminders = get("reminder_times")
     row = (
@@ -95,21 +100,21 @@ def alert_row(
         translated(get("tts_header_text")),
         translated(get("tts_description_text")),
         translated(get("image_alternative_text")),
-        _periods(get("active_period"), epoch),
-        _periods(get("communication_period"), epoch),
-        _periods(get("impact_period"), epoch),
+        _periods(get("active_period"), epoch, "active_period"),
+        _periods(get("communication_period"), epoch, "communication_period"),
+        _periods(get("impact_period"), epoch, "impact_period"),
         None if informed is None else [_informed_entity(e) for e in as_list(informed)],
         as_str(get("alert_lifecycle")),
-        epoch(get("created_timestamp")),
-        epoch(get("last_modified_timestamp")),
-        epoch(get("last_push_notification_timestamp")),
-        epoch(get("closed_timestamp")),
+        epoch(get("created_timestamp"), "created_timestamp"),
+        epoch(get("last_modified_timestamp"), "last_modified_timestamp"),
+        epoch(get("last_push_notification_timestamp"), "last_push_notification_timestamp"),
+        epoch(get("closed_timestamp"), "closed_timestamp"),
         as_str(get("duration_certainty")),
         as_int(get("severity")),
         translated(get("short_header_text")),
         translated(get("service_effect_text")),
         translated(get("timeframe_text")),
         translated(get("recurrence_text")),
-        None if reminders is None else [epoch(r) for r in as_list(reminders)],
+        None if reminders is None else [epoch(r, "reminder_times") for r in as_list(reminders)],
     )
     return row, epoch.corrected

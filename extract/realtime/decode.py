@@ -8,7 +8,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from extract.detect import sniff
+from extract.detect import UTF8_BOM, sniff
 from extract.errors import RejectedInput
 from extract.realtime import wire
 from extract.realtime.enhanced_json import load_feed_json
@@ -16,6 +16,7 @@ from extract.realtime.feed_dict import decode_feed_dict
 from extract.realtime.protobuf_reference import message_to_dict, parse_feed_message
 from extract.realtime.raw import RawFeed
 from extract.realtime.tables import build_tables
+from extract.realtime.timestamps import nulled_warnings
 
 # "2.0", "1.0", "2": what producers write; anything else in that field means the bytes only happen to
 # parse (almost any bytes parse as *some* protobuf).
@@ -47,6 +48,7 @@ class _Content:
     entity_kinds: set[str]
     corrected_rows: int
     tables: dict[str, pa.Table]
+    nulled_epochs: dict[str, int]  # lake field -> implausible entity epoch values landed as NULL
 
 
 def decode_realtime(data: bytes, source_file_id: str, *, use_accelerator: bool = True) -> DecodedFeed:
@@ -76,11 +78,15 @@ def decode_realtime(data: bytes, source_file_id: str, *, use_accelerator: bool =
         incrementality=content.incrementality,
         entity_count=content.entity_count,
         tables=content.tables,
-        warnings=_warnings(content.header_in_milliseconds, content.corrected_rows),
+        warnings=_warnings(content.header_in_milliseconds, content.corrected_rows)
+        + nulled_warnings(content.nulled_epochs),
     )
 
 
 def _decode_json(payload: bytes, source_file_id: str, use_accelerator: bool) -> _Content:
+    # The sniffer looks past a UTF-8 byte order mark (Windows tools write one), but orjson refuses it.
+    if payload.startswith(UTF8_BOM):
+        payload = payload[len(UTF8_BOM) :]
     if use_accelerator:
         walked = wire.decode_json(payload, source_file_id)
         if walked is not None:
@@ -114,6 +120,7 @@ def _walked_content(header: wire.WalkedHeader, feed: wire.WalkedFeed) -> _Conten
         feed.entity_kinds,
         feed.corrected_rows,
         feed.tables,
+        {},  # the walker declines any implausible entity time: the reference path nulls and counts them
     )
 
 
@@ -131,6 +138,7 @@ def _from_raw(raw: RawFeed, source_file_id: str) -> _Content:
         raw.entity_kinds,
         corrected,
         build_tables(raw, source_file_id),
+        raw.nulled_epochs,
     )
 
 

@@ -24,7 +24,7 @@ from extract.realtime.raw import (
     RawFeed,
     RawTable,
 )
-from extract.realtime.timestamps import MILLISECOND_THRESHOLD, to_seconds
+from extract.realtime.timestamps import EARLIEST, LATEST, MILLISECOND_THRESHOLD, entity_seconds, to_seconds
 from extract.realtime.values import (
     as_bool,
     as_enum,
@@ -66,9 +66,12 @@ def decode_header(feed: dict[str, Any]) -> tuple[str | None, str | None, int | N
 
 
 def _stop_time_event(
-    event: Any,
+    event: Any, field: str, nulled: dict[str, int]
 ) -> tuple[int | None, int | None, int | None, bool]:
-    """A StopTimeEvent (arrival or departure): (time in seconds, delay, uncertainty, time was in ms)."""
+    """A StopTimeEvent (arrival or departure): (time in seconds, delay, uncertainty, time was in ms).
+
+    ``field``: the lake column of its time, for the count of implausible times landed as NULL.
+    """
     if event is None:
         return None, None, None, False
     if event.__class__ is not dict:
@@ -78,9 +81,8 @@ def _stop_time_event(
     if time is not None:
         if time.__class__ is not int:
             time = as_int(time)
-        if time >= MILLISECOND_THRESHOLD:
-            time = to_seconds(time)
-            in_milliseconds = True
+        if not EARLIEST <= time < LATEST:
+            time, in_milliseconds = entity_seconds(time, field, nulled)
     delay = event.get("delay")
     if delay is not None and delay.__class__ is not int:
         delay = as_int(delay)
@@ -105,6 +107,7 @@ def decode_feed_dict(feed: dict[str, Any]) -> RawFeed:
     alert_rows: list[tuple[Any, ...]] = []
     alert_ms: list[int] = []
     kinds: set[str] = set()
+    nulled: dict[str, int] = {}  # lake field -> implausible epoch values landed as NULL
 
     for index, entity in enumerate(entities):
         if entity.__class__ is not dict:
@@ -119,13 +122,13 @@ def decode_feed_dict(feed: dict[str, Any]) -> RawFeed:
         if trip_update is not None:
             kinds.add("trip_updates")
             trip_update = as_object(trip_update) or _EMPTY
-            if _trip_update(trip_update, entity_id, index, deleted, trip_rows, stop_rows, stop_ms):
+            if _trip_update(trip_update, entity_id, index, deleted, trip_rows, stop_rows, stop_ms, nulled):
                 trip_ms.append(len(trip_rows) - 1)
         vehicle = entity.get("vehicle")
         if vehicle is not None:
             kinds.add("vehicle_positions")
             row, corrected = _vehicle_position(
-                as_object(vehicle) or _EMPTY, entity_id, index, deleted, consist_labels, carriages
+                as_object(vehicle) or _EMPTY, entity_id, index, deleted, consist_labels, carriages, nulled
             )
             if corrected:
                 vp_ms.append(len(vp_rows))
@@ -133,7 +136,7 @@ def decode_feed_dict(feed: dict[str, Any]) -> RawFeed:
         alert = entity.get("alert")
         if alert is not None:
             kinds.add("alerts")
-            row, corrected = alert_row(as_object(alert) or _EMPTY, entity_id, index, deleted)
+            row, corrected = alert_row(as_object(alert) or _EMPTY, entity_id, index, deleted, nulled)
             if corrected:
                 alert_ms.append(len(alert_rows))
             alert_rows.append(row)
@@ -151,6 +154,7 @@ def decode_feed_dict(feed: dict[str, Any]) -> RawFeed:
         trip_update_trips=RawTable(_columns(TU_TRIP_COLUMNS, trip_rows), trip_ms),
         trip_update_stops=RawTable(_columns(TU_STOP_COLUMNS, stop_rows), stop_ms),
         alerts=RawTable(_columns(ALERT_COLUMNS, alert_rows), alert_ms),
+        nulled_epochs=nulled,
     )
 
 
@@ -181,11 +185,12 @@ def _vehicle_descriptor(vehicle: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def _epoch(value: Any) -> tuple[int | None, bool]:
+def _epoch(value: Any, field: str, nulled: dict[str, int]) -> tuple[int | None, bool]:
+    """An entity epoch value: (seconds or NULL, was in milliseconds); see ``timestamps``."""
     seconds = as_int(value)
-    if seconds is not None and seconds >= MILLISECOND_THRESHOLD:
-        return to_seconds(seconds), True
-    return seconds, False
+    if seconds is None or EARLIEST <= seconds < LATEST:
+        return seconds, False
+    return entity_seconds(seconds, field, nulled)
 
 
 def _vehicle_position(
@@ -195,6 +200,7 @@ def _vehicle_position(
     deleted: bool | None,
     consist_labels: list[str | None],
     carriages: list[tuple[Any, ...]],
+    nulled: dict[str, int],
 ) -> tuple[tuple[Any, ...], bool]:
     get = vp.get
     vehicle = as_object(get("vehicle")) or _EMPTY
@@ -213,7 +219,7 @@ def _vehicle_position(
         details = as_list(details)
         carriage_count = len(details)
         carriages.extend(_carriage(car) for car in details)
-    timestamp, corrected = _epoch(get("timestamp"))
+    timestamp, corrected = _epoch(get("timestamp"), "vehicle_timestamp", nulled)
     pget = position.get
     row = (
         entity_id,
@@ -258,10 +264,11 @@ def _trip_update(
     trip_rows: list[tuple[Any, ...]],
     stop_rows: list[tuple[Any, ...]],
     stop_ms: list[int],
+    nulled: dict[str, int],
 ) -> bool:
     """Append the trip row and its stop rows; True when the trip row had a millisecond timestamp."""
     get = tu.get
-    timestamp, corrected = _epoch(get("timestamp"))
+    timestamp, corrected = _epoch(get("timestamp"), "trip_update_timestamp", nulled)
     trip_row = len(trip_rows)
     trip_rows.append(
         (
@@ -291,8 +298,8 @@ def _trip_update(
         stop_id = sget("stop_id")
         if stop_id is not None and stop_id.__class__ is not str:
             stop_id = as_str(stop_id)
-        a_time, a_delay, a_unc, a_ms = _stop_time_event(sget("arrival"))
-        d_time, d_delay, d_unc, d_ms = _stop_time_event(sget("departure"))
+        a_time, a_delay, a_unc, a_ms = _stop_time_event(sget("arrival"), "arrival_time", nulled)
+        d_time, d_delay, d_unc, d_ms = _stop_time_event(sget("departure"), "departure_time", nulled)
         stu_ms = a_ms or d_ms
         relationship = sget("schedule_relationship")
         if relationship is not None:

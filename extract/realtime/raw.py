@@ -121,3 +121,5 @@ class RawFeed:
     trip_update_trips: RawTable = field(default_factory=lambda: RawTable(_empty(TU_TRIP_COLUMNS)))
     trip_update_stops: RawTable = field(default_factory=lambda: RawTable(_empty(TU_STOP_COLUMNS)))
     alerts: RawTable = field(default_factory=lambda: RawTable(_empty(ALERT_COLUMNS)))
+    # lake field ("vehicle_timestamp", "active_period.start"...) -> implausible epoch values landed as NULL
+    nulled_epochs: dict[str, int] = field(default_factory=dict)
