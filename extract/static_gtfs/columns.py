@@ -126,3 +126,25 @@ GTFS_FILE_NAMES = frozenset(KNOWN_COLUMNS) | OTHER_GTFS_FILES
 # each optional as long as the other is present (GTFS reference), so they are checked as a pair.
 EXPECTED_FILES = ("agency", "stops", "trips", "stop_times")
 CALENDAR_FILES = ("calendar", "calendar_dates")
+
+# Columns the lake and the warehouse add to every static table: the partition column ``feed_key`` and
+# ``lake_batch_id`` (extract/warehouse/raw_tables.py). A file column of the same name would break every load
+# of its table ("Duplicate column name") or, for feed_key, pass itself off as the version; so such a column
+# lands renamed with RESERVED_PREFIX.
+RESERVED_COLUMNS = frozenset({"feed_key", "lake_batch_id"})
+RESERVED_PREFIX = "extra_"
+
+# Columns the GTFS reference requires and the warehouse models need, per file: a file without one lands
+# (its rows still count) with a warning naming the column. routes.txt without route_id is useless (nothing
+# can join to its rows) and is rejected instead: see REJECT_WITHOUT.
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "agency": ("agency_timezone",),
+    "routes": ("route_id", "route_type"),
+    "stops": ("stop_id",),
+    "trips": ("route_id", "service_id", "trip_id"),
+    "stop_times": ("trip_id", "stop_id", "stop_sequence"),
+    "calendar": ("service_id", *_WEEKDAYS, "start_date", "end_date"),
+    "calendar_dates": ("service_id", "date", "exception_type"),
+}
+REJECT_WITHOUT: dict[str, tuple[str, ...]] = {"routes": ("route_id",)}

@@ -2,12 +2,17 @@
 
 Both give the same ``{"routes.txt": b"...", ...}`` mapping (names lower-cased), so the same feed published
 as a zip or unpacked into a directory has the same content hash and lands the same tables.
+
+Both are refused the same way: over MAX_UNCOMPRESSED_BYTES of .txt (``static_too_large``, checked before
+anything is read or inflated), or one GTFS file twice (``static_ambiguous_zip``: a zip with two
+``routes.txt`` members, or ``Routes.txt`` next to ``routes.txt``; which one is the feed cannot be known).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
@@ -20,6 +25,7 @@ ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header, or the end r
 # before inflating anything. The feed is read whole and its tables are built next to the raw bytes
 # (~2x), so 384 MiB of .txt keeps a run inside the extractor's 1 GB memory budget.
 MAX_UNCOMPRESSED_BYTES = 384 * 1024**2
+READ_CHUNK_BYTES = 1024**2  # reading a file whose size was not what it said
 
 
 def load_feed_files(source: Path | bytes) -> dict[str, bytes]:
@@ -33,12 +39,45 @@ def load_feed_files(source: Path | bytes) -> dict[str, bytes]:
         return _zip_files(source.read_bytes(), nested=False)
     if not source.is_dir():
         raise RejectedInput("static_not_a_feed", f"{source} is neither a directory nor a zip file")
+    return _directory_files(source)
+
+
+def _directory_files(directory: Path) -> dict[str, bytes]:
+    """The directory's .txt files, under the same size cap as a zip's (a directory is no cheaper to hold)."""
+    paths = [path for path in sorted(directory.iterdir()) if path.name.lower().endswith(".txt")]
+    paths = [path for path in paths if path.is_file()]
+    _reject_duplicate_names([path.name for path in paths], "directory")
+    _check_size(sum(path.stat().st_size for path in paths))
     files: dict[str, bytes] = {}
-    for path in sorted(source.iterdir()):
-        name = path.name.lower()
-        if path.is_file() and name.endswith(".txt") and name not in files:
-            files[name] = path.read_bytes()
+    budget = MAX_UNCOMPRESSED_BYTES
+    for path in paths:
+        content = _read_at_most(path, budget)
+        files[path.name.lower()] = content
+        budget -= len(content)
     return files
+
+
+def _read_at_most(path: Path, budget: int) -> bytes:
+    """The file's bytes, refusing more than ``budget``: a file may grow after its size was checked, and
+    some (under /proc, say) report size 0 whatever they hold."""
+    with path.open("rb") as stream:
+        expected = os.fstat(stream.fileno()).st_size
+        if expected > budget:
+            _check_size(MAX_UNCOMPRESSED_BYTES - budget + expected)
+        content = stream.read(expected + 1)  # one allocation in the usual case
+        if len(content) <= expected:
+            return content
+        chunks, total = [content], len(content)
+        while total <= budget and (chunk := stream.read(READ_CHUNK_BYTES)):
+            chunks.append(chunk)
+            total += len(chunk)
+    if total > budget:
+        raise RejectedInput(
+            "static_too_large",
+            f"{path.name} holds more than its size said: the feed's .txt files hold over the limit of "
+            f"{MAX_UNCOMPRESSED_BYTES:,} bytes",
+        )
+    return b"".join(chunks)
 
 
 def content_sha256(files: dict[str, bytes]) -> str:
@@ -139,6 +178,7 @@ def _read_feed_members(archive: zipfile.ZipFile, *, nested: bool) -> dict[str, b
     (folder,) = candidates
     members = [name for name in text_files if _folder(name) == folder]
 
+    _reject_duplicate_names(members, "zip")
     _check_size(sum(archive.getinfo(name).file_size for name in members))
     files: dict[str, bytes] = {}
     for name in sorted(members):
@@ -146,8 +186,30 @@ def _read_feed_members(archive: zipfile.ZipFile, *, nested: bool) -> dict[str, b
     return files
 
 
+def _reject_duplicate_names(names: list[str], container: str) -> None:
+    """Refuse a feed holding one file twice (same name, or names differing in case): the zip reader
+    would silently take one of them."""
+    by_name: dict[str, list[str]] = {}
+    for name in names:
+        by_name.setdefault(PurePosixPath(name).name.lower(), []).append(name)
+    duplicated = {name: copies for name, copies in by_name.items() if len(copies) > 1}
+    if duplicated:
+        listed = "; ".join(_copies(name, copies) for name, copies in sorted(duplicated.items()))
+        raise RejectedInput(
+            "static_ambiguous_zip", f"the {container} holds {listed}: which one is the feed's is unknown"
+        )
+
+
+def _copies(name: str, copies: list[str]) -> str:
+    """E.g. 'routes.txt 2 times', and '(as Routes.txt, routes.txt)' when the copies are spelt differently."""
+    spellings = sorted(set(copies))
+    return f"{name} {len(copies)} times" + (f" (as {', '.join(spellings)})" if len(spellings) > 1 else "")
+
+
 def _check_size(uncompressed_bytes: int) -> None:
     if uncompressed_bytes > MAX_UNCOMPRESSED_BYTES:
         raise RejectedInput(
-            "static_too_large", f"the feed unpacks to {uncompressed_bytes:,} bytes, over the limit"
+            "static_too_large",
+            f"the feed's .txt files hold {uncompressed_bytes:,} bytes, over the limit of "
+            f"{MAX_UNCOMPRESSED_BYTES:,} bytes",
         )

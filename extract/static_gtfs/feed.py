@@ -19,6 +19,8 @@ from extract.static_gtfs.version import identify_version, is_gtfs_date
 DEFAULT_TIMEZONE = "America/New_York"  # spec rule 0.1: "local" means America/New_York
 FEED_VERSIONS_TABLE = "feed_versions"
 TABLE_NAME = re.compile(r"^[a-z0-9_]+$")
+# Files that, when present, should have rows: a header-only one lands (rule 3.4) but is worth a warning.
+ROWS_EXPECTED = ("routes", *EXPECTED_FILES)
 
 # gtfs_static/feed_versions/feed_key=<key>/: one row per landed feed version.
 FEED_VERSIONS_SCHEMA = pa.schema(
@@ -58,8 +60,9 @@ class StaticFeed:
 def read_static_feed(source: Path | bytes, *, default_timezone: str = DEFAULT_TIMEZONE) -> StaticFeed:
     """Read a static GTFS feed from a .zip's bytes or a directory of .txt files.
 
-    Raises RejectedInput: ``static_missing_routes`` (no routes.txt), ``corrupt_zip``,
-    ``static_ambiguous_zip`` (several feeds in one zip), ``static_malformed_csv``, ``static_too_large``.
+    Raises RejectedInput: ``static_missing_routes`` (no routes.txt), ``static_missing_required_column``
+    (routes.txt without route_id), ``corrupt_zip``, ``static_ambiguous_zip`` (several feeds in one zip, or
+    one file twice), ``static_malformed_csv``, ``static_too_large`` (over 384 MiB of .txt, zip or directory).
     ``default_timezone`` is used when agency.txt has no valid agency_timezone.
     """
     files = load_feed_files(source)
@@ -69,8 +72,7 @@ def read_static_feed(source: Path | bytes, *, default_timezone: str = DEFAULT_TI
 
     warnings: list[str] = []
     tables = _read_tables(files, warnings)
-    if tables["routes"].num_rows == 0:
-        warnings.append("routes.txt has no rows")
+    warnings.extend(f"{name}.txt has no rows" for name in ROWS_EXPECTED if _is_empty(tables.get(name)))
     missing = missing_files(set(tables))
     if missing:
         warnings.append(
@@ -86,6 +88,7 @@ def read_static_feed(source: Path | bytes, *, default_timezone: str = DEFAULT_TI
         content_sha256=sha256,
         timezone=ZoneInfo(timezone_name),
     )
+    warnings.extend(version.warnings)
     file_names = sorted(f"{name}.txt" for name in tables)
     version_row = {
         "feed_key": version.feed_key,
@@ -153,6 +156,11 @@ def missing_files(present: set[str]) -> list[str]:
     if not present.intersection(CALENDAR_FILES):
         missing.extend(CALENDAR_FILES)
     return [f"{name}.txt" for name in missing]
+
+
+def _is_empty(table: pa.Table | None) -> bool:
+    """A present table without rows (an absent one is reported as a missing file instead)."""
+    return table is not None and table.num_rows == 0
 
 
 def _first_row(table: pa.Table | None, warnings: list[str]) -> dict[str, str | None]:
