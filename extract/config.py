@@ -67,6 +67,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("LAMP_AGENCY_TIMEZONE", "America/New_York", "", "the agency's local time zone (rule 0.1)"),
     Setting("LAMP_EXPORT_DIR", "./data/exports", "`--out`", "where `lamp export` writes the daily files"),
+    Setting(
+        "LAMP_STATIC_ARCHIVE_INDEX",
+        "https://cdn.mbta.com/archive/archived_feeds.txt",
+        "`--index-url`",
+        "the agency's index of archived static feeds, for `lamp static fetch`",
+    ),
 )
 
 

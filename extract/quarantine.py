@@ -1,8 +1,9 @@
 """The quarantine: rejected inputs, kept byte for byte with the reason they were rejected.
 
 ``_quarantine/<sha256>/<original name>`` holds the raw bytes (a rejected static GTFS directory keeps its
-files under ``<sha256>/<directory name>/``) and ``_quarantine/<sha256>/reason.json`` says why. Writing is
-idempotent (same sha256, same content), so a run killed before its commit simply writes it again.
+top-level ``.txt`` files, the ones read as the feed, under ``<sha256>/<directory name>/``) and
+``_quarantine/<sha256>/reason.json`` says why. Writing is idempotent (same sha256, same content), so a
+run killed before its commit simply writes it again.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import orjson
 from extract.errors import RejectedInput
 from extract.lake import Lake, quarantine_dir
 from extract.sources.base import InputFile
+from extract.sources.local import feed_text_files
 
 REASON_FILE = "reason.json"
 # Names longer than this (in UTF-8 bytes) are shortened: the file system allows 255 bytes per name.
@@ -51,10 +53,9 @@ def quarantine(lake: Lake, item: InputFile, sha256: str, data: bytes | None, rej
     folder = quarantine_dir(sha256)
     name = _safe_name(item.name)
     if item.directory is not None:
-        for path in sorted(Path(item.directory).rglob("*")):
-            if path.is_file():
-                relative = "/".join(_safe_name(part) for part in path.relative_to(item.directory).parts)
-                lake.write_bytes(f"{folder}/{name}/{relative}", path.read_bytes())
+        # Only the files that make the feed: the directory's other files and folders are inputs of their own.
+        for path in feed_text_files(Path(item.directory)):
+            lake.write_bytes(f"{folder}/{name}/{_safe_name(path.name)}", path.read_bytes())
     else:
         lake.write_bytes(f"{folder}/{name}", data or b"")
     reason = {

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from rich.console import Console
 from rich.table import Table
 
+from extract.display import escape
 from extract.lake import committed_data_files
 from extract.pipeline import ExtractReport
 from extract.warehouse.target import WarehouseTarget
@@ -39,6 +40,9 @@ class LineMetrics:
     median_travel_seconds: float | None
     median_dwell_seconds: float | None
     median_headway_seconds: float | None
+    scheduled_events: int = 0  # events with a scheduled arrival (rule 12.2); 0 without stop_times (3.4)
+    first_event_timestamp: int | None = None  # the window the figures cover, as epoch seconds
+    last_event_timestamp: int | None = None
 
 
 @dataclass
@@ -54,6 +58,7 @@ class RunSummary:
     built: bool = False  # dbt build ran and passed in this run
     lines: list[LineMetrics] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # dbt data tests that warned in this run's build
     seconds: dict[str, float] = field(default_factory=dict)  # step -> wall seconds
 
     @property
@@ -115,7 +120,10 @@ select
     count(*) as events,
     percentile_cont(0.5) within group (order by travel_time_seconds) as median_travel,
     percentile_cont(0.5) within group (order by dwell_time_seconds) as median_dwell,
-    percentile_cont(0.5) within group (order by headway_trunk_seconds) as median_headway
+    percentile_cont(0.5) within group (order by headway_trunk_seconds) as median_headway,
+    count(scheduled_arrival_time) as scheduled_events,
+    min(coalesce(move_timestamp, stop_timestamp)) as first_event,
+    max(coalesce(stop_timestamp, move_timestamp)) as last_event
 from marts.subway_performance
 group by service_date, trunk_route_id
 order by service_date, trunk_route_id
@@ -139,6 +147,9 @@ def line_metrics(target: WarehouseTarget) -> list[LineMetrics]:
             median_travel_seconds=_seconds(row[4]),
             median_dwell_seconds=_seconds(row[5]),
             median_headway_seconds=_seconds(row[6]),
+            scheduled_events=int(row[7]),
+            first_event_timestamp=None if row[8] is None else int(row[8]),
+            last_event_timestamp=None if row[9] is None else int(row[9]),
         )
         for row in query_rows(target, LINE_METRICS_SQL)
     ]
@@ -180,7 +191,29 @@ def _rejected_table(report: ExtractReport) -> Table:
     table.add_column("example")
     for reason, count in report.rejected_by_reason().items():
         example = next(item for item in report.rejected_files if item.reason_code == reason)
-        table.add_row(reason, str(count), f"{example.name}: {example.message}")
+        table.add_row(reason, str(count), escape(f"{example.name}: {example.message}"))
+    return table
+
+
+MAX_WARNINGS_SHOWN = 8
+
+
+def _warnings_table(warnings: list[str]) -> Table:
+    """The extract warnings of this run, the same text counted once (thousands of files can share one)."""
+    counts: dict[str, int] = {}
+    for warning in warnings:
+        _, _, text = warning.partition(": ")  # "<file name>: <warning>"
+        counts[text or warning] = counts.get(text or warning, 0) + 1
+    table = Table(
+        title="Warnings (inputs landed, with these notes)", title_justify="left", title_style="yellow"
+    )
+    table.add_column("files", justify="right")
+    table.add_column("warning")
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    for text, count in ranked[:MAX_WARNINGS_SHOWN]:
+        table.add_row(f"{count:,}", escape(text))
+    if len(ranked) > MAX_WARNINGS_SHOWN:
+        table.add_row("", f"… and {len(ranked) - MAX_WARNINGS_SHOWN} more (see `lamp status`)")
     return table
 
 
@@ -199,27 +232,47 @@ def _rows_table(report: ExtractReport, loaded: dict[str, int]) -> Table:
     return table
 
 
-def _lines_table(lines: list[LineMetrics]) -> Table:
+def format_window(line: LineMetrics, zone: zoneinfo.ZoneInfo) -> str:
+    """The local times of the line's first and last event, e.g. ``07:58–10:01``."""
+    if line.first_event_timestamp is None or line.last_event_timestamp is None:
+        return "—"
+    first, last = (
+        dt.datetime.fromtimestamp(moment, zone).strftime("%H:%M")
+        for moment in (line.first_event_timestamp, line.last_event_timestamp)
+    )
+    return f"{first}–{last}"
+
+
+def format_share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "—"
+
+
+def _lines_table(lines: list[LineMetrics], timezone: str) -> Table:
+    zone = zoneinfo.ZoneInfo(timezone)
     table = Table(title="Per line (marts.subway_performance)", title_justify="left")
     for name, justify in [
         ("service date", "left"),
         ("line", "left"),
+        ("observed (local)", "left"),
         ("trips", "right"),
         ("events", "right"),
         ("median travel", "right"),
         ("median dwell", "right"),
         ("median headway", "right"),
+        ("scheduled", "right"),
     ]:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for line in lines:
         table.add_row(
             format_service_date(line.service_date),
             line.line,
+            format_window(line, zone),
             f"{line.trips:,}",
             f"{line.events:,}",
             format_duration(line.median_travel_seconds),
             format_duration(line.median_dwell_seconds),
             format_duration(line.median_headway_seconds),
+            format_share(line.scheduled_events, line.events),
         )
     return table
 
@@ -247,13 +300,26 @@ def render_summary(summary: RunSummary, console: Console, timezone: str) -> None
     if report.static_feed_keys:
         console.print("static feed versions landed: " + ", ".join(report.static_feed_keys))
     if summary.lines:
-        console.print(_lines_table(summary.lines))
+        console.print(_lines_table(summary.lines, timezone))
         console.print(
-            "[dim]travel = arrival − departure from the previous station; dwell = departure − arrival; "
-            "headway = departure-to-departure on the line's trunk (rules 9.2, 9.4, 9.6).[/]"
+            "[dim]Medians over every station and trip observed in the window shown. travel = arrival − "
+            "departure from the previous station; dwell = departure − arrival; headway = "
+            "departure-to-departure on the line's trunk, at each station (rules 9.2, 9.4, 9.6). trips "
+            "counts every trip id seen, ADDED trips and partial trips included; scheduled = share of "
+            "events matched to a scheduled stop time (rule 12.2).[/]"
         )
+        if not any(line.scheduled_events for line in summary.lines):
+            console.print(
+                "[yellow]No event has a schedule: the static feed in force has no stop_times.txt (or no "
+                "trip matched), so every scheduled_* column is NULL (rule 3.4). `lamp status` shows the "
+                "feed's warnings.[/]"
+            )
     elif not summary.failures:
         console.print("[yellow]The marts have no rows yet.[/]")
+    if report.warnings:
+        console.print(_warnings_table(report.warnings))
+    for warning in summary.warnings:
+        console.print(f"[yellow]warning[/] {escape(warning)}")
     if summary.seconds:
         console.print(
             "time: " + ", ".join(f"{step} {seconds:.1f}s" for step, seconds in summary.seconds.items())

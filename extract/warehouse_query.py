@@ -29,7 +29,7 @@ def query_arrow(target: WarehouseTarget, sql: str, schema: pa.Schema) -> pa.Tabl
     """The result as an Arrow table with exactly ``schema`` (the query selects its columns in order)."""
     if target.name == DUCKDB:
         with duckdb.connect(target.duckdb_path, read_only=True) as con:
-            table: pa.Table = con.execute(sql).to_arrow_table()
+            table: pa.Table = con.sql(sql).to_arrow_table()
         return table.rename_columns(schema.names).cast(schema)
     rows = query_rows(target, sql)
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema.names]

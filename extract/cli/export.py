@@ -6,6 +6,8 @@ import datetime as dt
 import sys
 
 import click
+import duckdb
+import psycopg
 from rich.console import Console
 from rich.table import Table
 
@@ -35,7 +37,14 @@ def export_command(first: dt.date | None, last: dt.date | None, out: str | None,
     """Write YYYY-MM-DD-subway-on-time-performance-v1.parquet per service date, plus index.csv."""
     console = Console()
     warehouse = WarehouseTarget.from_env(target)
-    published = published_service_dates(warehouse)
+    try:
+        published = published_service_dates(warehouse)
+    except (duckdb.Error, psycopg.Error) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise click.ClickException(
+            f"cannot read marts.subway_performance from {warehouse.describe()} ({reason}); "
+            "run `lamp run` first to build it"
+        ) from error
     dates = published if first is None else list(dates_between(first, last or first))
     missing = [day for day in dates if day not in published]
     present = [day for day in dates if day in published]

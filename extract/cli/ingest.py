@@ -14,6 +14,7 @@ from rich.table import Table
 
 from extract import config
 from extract.cli import main
+from extract.display import escape
 from extract.ledger import read_ledger
 from extract.pipeline import ExtractReport, extract
 from extract.sources.poll import DEFAULT_FEED_URLS, NEW, PollIteration, poll
@@ -57,15 +58,15 @@ def print_report(report: ExtractReport, out: Console) -> None:
     if report.static_feed_keys:
         out.print("static feed versions landed: " + ", ".join(report.static_feed_keys))
     for entry in report.unusable:
-        out.print(f"[yellow]skipped[/] {entry}")
+        out.print(f"[yellow]skipped[/] {escape(str(entry))}")
     for warning in report.warnings[:20]:
-        out.print(f"[yellow]warning[/] {warning}")
+        out.print(f"[yellow]warning[/] {escape(warning)}")
     if len(report.warnings) > 20:
         out.print(f"[yellow]… and {len(report.warnings) - 20} more warnings (see lamp status)[/]")
     if report.rejected_files:
         table = Table("reason", "file", "message", title="rejected (quarantined in _quarantine/)")
         for item in report.rejected_files:
-            table.add_row(item.reason_code, item.name, item.message)
+            table.add_row(item.reason_code, escape(item.name), escape(item.message))
         out.print(table)
 
 
@@ -211,6 +212,16 @@ group by reason_code
 order by files desc, reason_code
 """
 
+MAX_WARNINGS_SHOWN = 10
+# Warnings of landed files (a partial static feed names its missing files, rule 3.4; corrected timestamps).
+WARNINGS_BY_TEXT = f"""
+select warning, count(*) as files, min(name) as example
+from (select unnest(warnings) as warning, name from ledger where outcome = 'landed')
+group by warning
+order by files desc, warning
+limit {MAX_WARNINGS_SHOWN}
+"""
+
 
 @main.command("status")
 @_lake_option
@@ -218,7 +229,16 @@ def status_command(lake: str | None) -> None:
     """What the ledger holds: files and rows per feed and UTC day, and what was rejected and why."""
     lake = lake or config.lake()
     console = _console()
-    ledger = read_ledger(lake)
+    if "://" not in lake and not os.path.lexists(lake):
+        # Looking must not create anything: a mistyped path would otherwise become an empty lake.
+        console.print(f"lake {lake}: does not exist yet (`lamp extract` or `lamp run` creates it)")
+        return
+    if "://" not in lake and not os.path.isdir(lake):
+        raise click.ClickException(f"the lake {lake} is not a directory")
+    try:
+        ledger = read_ledger(lake)
+    except (OSError, ValueError) as error:
+        raise click.ClickException(f"cannot open the lake {lake}: {error}") from error
     console.print(f"lake {lake}: {ledger.num_rows} input files recorded")
     if ledger.num_rows == 0:
         return
@@ -228,9 +248,17 @@ def status_command(lake: str | None) -> None:
     for row in con.execute(STATUS_BY_FEED_AND_DAY).fetchall():
         table.add_row(*(f"{value:,}" if isinstance(value, int) else str(value) for value in row))
     console.print(table)
+    warned = con.execute(WARNINGS_BY_TEXT).fetchall()
+    if warned:
+        warnings = Table(
+            "warning", "files", "example", title=f"warnings (the {MAX_WARNINGS_SHOWN} most frequent)"
+        )
+        for warning, files, example in warned:
+            warnings.add_row(escape(str(warning)), f"{files:,}", escape(str(example)))
+        console.print(warnings)
     rejected = con.execute(REJECTED_BY_REASON).fetchall()
     if rejected:
         reasons = Table("reason", "files", "example", "message", title="rejected (see _quarantine/)")
         for reason, files, example, message in rejected:
-            reasons.add_row(str(reason), f"{files:,}", str(example), str(message))
+            reasons.add_row(str(reason), f"{files:,}", escape(str(example)), escape(str(message)))
         console.print(reasons)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import click
+from dbt.cli.main import dbtRunnerResult
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -64,6 +65,23 @@ def failed_dbt_nodes(error: DbtRunFailed) -> list[str]:
     ]
 
 
+def warned_dbt_tests(result: dbtRunnerResult) -> list[str]:
+    """The data tests set to warn (never to fail the build) that found rows, each with what it means."""
+    results = getattr(result.result, "results", None) or []
+    warned = []
+    for entry in results:
+        if str(entry.status) != "warn":
+            continue
+        description = " ".join(str(entry.node.description or "").split())
+        first_sentence = description.split(". ")[0].rstrip(".")
+        rows = getattr(entry, "failures", None)
+        found = f" ({rows} row{'s' if rows != 1 else ''})" if rows is not None else ""
+        warned.append(
+            f"dbt test {entry.node.name}{found}" + (f": {first_sentence}" if first_sentence else "")
+        )
+    return warned
+
+
 def loaded_batches_fingerprint(target: WarehouseTarget) -> str:
     # A batch without data files (only rejected or duplicate inputs) changes no model input, so it must
     # not trigger a rebuild.
@@ -90,7 +108,8 @@ def build_marts(target: WarehouseTarget, summary: RunSummary, console: Console) 
     started = time.perf_counter()
     with console.status("dbt build: models and data tests…"):
         try:
-            run_dbt(args, target)
+            result = run_dbt(args, target)
+            summary.warnings.extend(warned_dbt_tests(result))
         except DbtRunFailed as error:
             nodes = failed_dbt_nodes(error)
             summary.failures.append(f"{error}" + ("".join(f"\n      {node}" for node in nodes)))

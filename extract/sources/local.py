@@ -2,8 +2,11 @@
 
 Files are listed in sorted path order so two runs over the same directory do the same thing. Hidden
 files and directories (a leading dot, e.g. the poller's state file) and files still being written by
-other tools (``*.tmp``, ``*.part``, ``*~``...) are ignored. A directory that is a static GTFS feed is a
-single input: its ``.txt`` files are one feed, not many inputs.
+other tools (``*.tmp``, ``*.part``, ``*~``...) are ignored. A directory that holds static GTFS files is a
+feed: its top-level ``.txt`` files are ONE input (the static reader reads exactly those), while its other
+files and its subdirectories are still walked as inputs of their own, so a stray ``stops.txt`` in an inbox
+never hides the realtime files beside it. A LAMP lake (a directory holding ``_ledger/``) is never walked:
+a lake kept inside its own inbox would otherwise read back its own parquet and quarantine files.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import os
 import stat
 from pathlib import Path
 
+from extract.lake import LEDGER_DIR
 from extract.sources.base import InputFile
 from extract.static_gtfs import is_static_gtfs_directory
 
@@ -37,8 +41,21 @@ def _why_unusable(entry: os.DirEntry[str]) -> str:
     return "not a regular file"
 
 
-def _directory_size(directory: Path) -> int:
-    return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file())
+def feed_text_files(directory: Path) -> list[Path]:
+    """The files of a static feed directory that make the feed: its top-level ``.txt`` files."""
+    return sorted(
+        path
+        for path in directory.iterdir()
+        if path.name.lower().endswith(".txt") and not is_ignored_name(path.name) and path.is_file()
+    )
+
+
+def _feed_size(directory: Path) -> int:
+    return sum(path.stat().st_size for path in feed_text_files(directory))
+
+
+def is_lake(directory: Path) -> bool:
+    return (directory / LEDGER_DIR).is_dir()
 
 
 class LocalSource:
@@ -59,8 +76,6 @@ class LocalSource:
             raise FileNotFoundError(f"source not found: {self.root}")
         if self.root.is_file():
             return [self._input(self.root)]
-        if is_static_gtfs_directory(self.root):
-            return [self._input(self.root)]
         return self._inputs(self._walk(self.root))
 
     def read(self, item: InputFile) -> bytes:
@@ -79,28 +94,24 @@ class LocalSource:
         try:
             identity = directory.stat()
             entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+            is_feed = is_static_gtfs_directory(directory)
         except OSError as exc:
             self.unusable.append((str(directory), f"the directory cannot be listed ({exc.strerror or exc})"))
             return []
         if (identity.st_dev, identity.st_ino) in visited:
             return []  # reached again through a symlink: already listed
         visited.add((identity.st_dev, identity.st_ino))
-        found: list[Path] = []
+        found: list[Path] = [directory] if is_feed else []
         for entry in entries:
             if is_ignored_name(entry.name):
                 continue
             path = Path(entry.path)
             if entry.is_dir():
-                try:
-                    is_feed = is_static_gtfs_directory(path)
-                except OSError as exc:
-                    self.unusable.append(
-                        (entry.path, f"the directory cannot be listed ({exc.strerror or exc})")
-                    )
-                    continue
-                found.extend([path] if is_feed else self._walk(path, visited))
+                if not is_lake(path):
+                    found.extend(self._walk(path, visited))
             elif entry.is_file():
-                found.append(path)
+                if not (is_feed and entry.name.lower().endswith(".txt")):  # those are the feed's
+                    found.append(path)
             else:
                 self.unusable.append((entry.path, _why_unusable(entry)))
         return found
@@ -117,5 +128,5 @@ class LocalSource:
     @staticmethod
     def _input(path: Path) -> InputFile:
         if path.is_dir():
-            return InputFile(str(path), path.name, _directory_size(path), directory=path)
+            return InputFile(str(path), path.name, _feed_size(path), directory=path)
         return InputFile(str(path), path.name, path.stat().st_size)

@@ -63,13 +63,19 @@ def test_summary_names_rejections_per_reason_and_the_failures() -> None:
     report.partitions = {"gtfs_rt/vehicle_positions/date=2023-05-08/hour=13"}
     summary = RunSummary(source="/inbox", lake="/lake", warehouse="DuckDB file /w.duckdb", extract=report)
     summary.loaded = {"gtfs_rt/vehicle_positions": 1234}
-    summary.lines = [LineMetrics(20230508, "Red", 10, 200, 95.0, 40.5, 421.0)]
+    # 1683547200 is 08:00 EDT; the last event 1h 59m later
+    summary.lines = [LineMetrics(20230508, "Red", 10, 200, 95.0, 40.5, 421.0, 0, 1683547200, 1683554340)]
     summary.failures = ["2 input file(s) rejected"]
     text = render(summary)
     assert "truncated_gzip │     2 │ a.gz: The gzip stream ends early." in text
     assert "1,234" in text
     assert "service dates touched: 2023-05-08" in text
-    assert "│ 2023-05-08   │ Red  │    10 │    200 │        1m 35s │          40s │         7m 01s │" in text
+    assert (
+        "│ 2023-05-08   │ Red  │ 08:00–09:59      │    10 │    200 │        1m 35s │          40s │"
+        "         7m 01s │        0% │" in text
+    )
+    # a feed without stop_times (rule 3.4) leaves every scheduled column NULL: the summary says why
+    assert "No event has a schedule" in " ".join(text.split())
     assert "FAILED" in text and "2 input file(s) rejected" in text
     assert "Nothing new" not in text
 
@@ -79,3 +85,23 @@ def test_a_run_with_nothing_new_says_so() -> None:
     text = render(RunSummary(source="/inbox", lake="/lake", warehouse="w", extract=report))
     assert "Nothing new: all 7 input files are already in the ledger" in text
     assert "FAILED" not in text
+
+
+def test_warnings_are_counted_once_per_text_and_shown_literally() -> None:
+    report = ExtractReport(source="/inbox", lake="/lake", inputs=3, landed=3)
+    report.warnings = [
+        "a.pb: vehicle_timestamp: 2 values in milliseconds divided by 1000",
+        "b.pb: vehicle_timestamp: 2 values in milliseconds divided by 1000",
+        "MBTA_GTFS: the feed is missing stop_times.txt [bold]\x1b[31m",
+    ]
+    summary = RunSummary(source="/inbox", lake="/lake", warehouse="w", extract=report)
+    summary.lines = [LineMetrics(20230508, "Red", 10, 200, 95.0, 40.5, 421.0, 150, 1683547200, 1683554340)]
+    summary.warnings = ["dbt test realtime_dates_without_schedule (1 row): Service dates with realtime rows"]
+
+    text = render(summary)
+
+    assert "│     2 │ vehicle_timestamp: 2 values in milliseconds divided by 1000" in text
+    # file names and messages are never read as markup or terminal escapes
+    assert "the feed is missing stop_times.txt [bold]\\x1b[31m" in text
+    assert "warning dbt test realtime_dates_without_schedule (1 row)" in text
+    assert "75% │" in text and "No event has a schedule" not in text

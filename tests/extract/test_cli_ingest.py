@@ -81,8 +81,20 @@ def test_status_shows_the_ledger_per_feed_and_day_and_the_rejects(mixed_inbox: P
     assert "alerts" in result.output
     assert "empty_file" in result.output and "not_gtfs_realtime" in result.output
 
-    empty = runner.invoke(main, ["status", "--lake", str(tmp_path / "new-lake")])
+    # Looking at a lake that does not exist says so and creates nothing (a mistyped path stays mistyped).
+    missing = tmp_path / "new-lake"
+    absent = runner.invoke(main, ["status", "--lake", str(missing)])
+    assert absent.exit_code == 0 and "does not exist yet" in absent.output
+    assert not missing.exists()
+
+    missing.mkdir()
+    empty = runner.invoke(main, ["status", "--lake", str(missing)])
     assert empty.exit_code == 0 and "0 input files recorded" in empty.output
+
+    not_a_directory = tmp_path / "a-file"
+    not_a_directory.write_text("x")
+    wrong = runner.invoke(main, ["status", "--lake", str(not_a_directory)])
+    assert wrong.exit_code != 0 and "is not a directory" in wrong.output
 
 
 @pytest.fixture

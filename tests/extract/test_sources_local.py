@@ -1,5 +1,5 @@
-"""The local directory source: recursive, sorted, hidden and temporary files ignored, static GTFS
-directories as one input."""
+"""The local directory source: recursive, sorted, hidden and temporary files ignored, the .txt files of a
+static GTFS directory as one input, and a lake inside the inbox never read back."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from extract.pipeline import extract
 from extract.sources import LocalSource, open_source
 
 
@@ -74,3 +75,59 @@ def test_open_source_routes_by_scheme(tmp_path: Path) -> None:
         open_source("ftp://example.com/feeds")
     with pytest.raises(FileNotFoundError):
         LocalSource(tmp_path / "missing").list_inputs()
+
+
+def test_a_stray_gtfs_file_does_not_hide_the_realtime_files_beside_it(tmp_path: Path) -> None:
+    """Red team: one stops.txt in an inbox made the whole inbox one static input, skipping every feed."""
+    inbox = tmp_path / "inbox"
+    (inbox / "rt").mkdir(parents=True)
+    (inbox / "a.pb").write_bytes(b"\x0a")
+    (inbox / "rt" / "b.json.gz").write_bytes(b"\x1f\x8b")
+    (inbox / "stops.txt").write_text("stop_id\n70061\n")
+    (inbox / "notes.md").write_text("not a feed")
+
+    inputs = LocalSource(inbox).list_inputs()
+
+    # the feed is the directory's .txt files only; its other files and folders are inputs of their own
+    assert [(item.name, item.directory is not None) for item in inputs] == [
+        ("inbox", True),
+        ("a.pb", False),
+        ("notes.md", False),
+        ("b.json.gz", False),
+    ]
+    assert inputs[0].size == (inbox / "stops.txt").stat().st_size
+
+
+def test_a_lake_inside_the_inbox_is_never_read_back(tmp_path: Path, mbta_feeds: Path) -> None:
+    """Red team: a lake kept in its own inbox re-read its parquet files and quarantined them every run."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for feed in sorted(mbta_feeds.glob("2024-11-20*.pb")):
+        (inbox / feed.name).write_bytes(feed.read_bytes())
+    lake = inbox / "lake"
+
+    first = extract(str(inbox), str(lake))
+    second = extract(str(inbox), str(lake))
+
+    assert (first.landed, first.rejected) == (3, 0)
+    assert (second.landed, second.duplicate, second.rejected) == (0, 0, 0)
+    assert second.skipped == 3
+
+
+def test_a_rejected_feed_directory_quarantines_only_its_feed_files(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "sub").mkdir(parents=True)
+    (inbox / "stops.txt").write_text("stop_id\n70061\n")  # no routes.txt: rejected
+    (inbox / "sub" / "big.bin").write_bytes(b"x" * 1000)
+    lake = tmp_path / "lake"
+
+    report = extract(str(inbox), str(lake))
+
+    assert report.rejected_by_reason() == {"not_gtfs_realtime": 1, "static_missing_routes": 1}
+    quarantined = sorted(
+        path.relative_to(lake / "_quarantine").parts[1:]
+        for path in (lake / "_quarantine").rglob("*")
+        if path.is_file() and path.name != "reason.json"
+    )
+    assert ("inbox", "stops.txt") in quarantined
+    assert ("inbox", "sub", "big.bin") not in quarantined
