@@ -9,12 +9,21 @@
   change it. Because the comparison is against the model's own rows, a failed run simply retries next
   time. On top, the last `rt_lookback_days` service dates already built are always recomputed.
 
+  A backfill (a Dagster partition range, or `dbt build --vars '{service_date_start: 20230508,
+  service_date_end: 20230509}'`) rebuilds exactly the service dates of that range, changed or not, and
+  leaves every other date as it is.
+
   Models use it as `where ... {{ rt_service_dates_to_rebuild('rows') }}` with delete+insert on
-  service_date, so the rebuilt dates replace their old rows whole.
+  service_date, so the rebuilt dates replace their old rows whole; `rt_remove_stale_service_dates` (a
+  post-hook) then removes the rows of a rebuilt date that now produces none.
 -#}
 {% macro rt_service_dates_to_rebuild(alias) -%}
     {#- `this` is None inside dbt unit tests, which always exercise the full-refresh logic -#}
     {%- if this is not none and is_incremental() -%}
+        {%- set backfill = rt_backfill_range() -%}
+        {%- if backfill -%}
+            and {{ alias }}.service_date between {{ backfill[0] }} and {{ backfill[1] }}
+        {%- else -%}
         and (
             not exists (
                 select 1
@@ -31,6 +40,55 @@
                 from {{ this }} as latest
             )
         )
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+  The backfill range [service_date_start, service_date_end] (YYYYMMDD integers) from the dbt vars, or
+  none when the build is not a backfill. Checked, because the values are pasted into SQL.
+-#}
+{% macro rt_backfill_range() -%}
+    {%- set start = var('service_date_start', none) -%}
+    {%- set end = var('service_date_end', start) -%}
+    {%- if start is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- for value in [start, end] -%}
+        {%- if not (value | string).isdigit() or (value | string | length) != 8 -%}
+            {{ exceptions.raise_compiler_error(
+                "service_date_start / service_date_end must be YYYYMMDD integers, got " ~ value
+            ) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return([start | int, end | int]) }}
+{%- endmacro %}
+
+
+{#-
+  Post-hook of the incremental realtime models. delete+insert replaces the dates that produced rows; a
+  date that was rebuilt because its inputs changed but now produces no row at all (e.g. a new static
+  version under which none of its trips is a rail trip) would otherwise keep its old rows, and the
+  incremental result would differ from a full refresh. Such rows are the only ones left whose
+  input_fingerprint is not the date's current one. In a backfill only the range's dates were rebuilt,
+  so only they are cleaned; the others are rebuilt (and cleaned) by the next ordinary run.
+-#}
+{% macro rt_remove_stale_service_dates() -%}
+    {%- if this is not none and is_incremental() -%}
+        {%- set backfill = rt_backfill_range() %}
+    delete from {{ this }} as stale
+    where
+        not exists (
+            select 1
+            from {{ ref('int_rt__service_date_inputs') }} as inputs
+            where
+                inputs.service_date = stale.service_date
+                and inputs.input_fingerprint = stale.input_fingerprint
+        )
+        {%- if backfill %}
+        and stale.service_date between {{ backfill[0] }} and {{ backfill[1] }}
+        {%- endif %}
     {%- endif -%}
 {%- endmacro %}
 

@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        post_hook="{{ rt_analyze_table() }}",
+        post_hook=["{{ rt_remove_stale_service_dates() }}", "{{ rt_analyze_table() }}"],
         incremental_strategy='delete+insert',
         unique_key='service_date',
         on_schema_change='fail',
@@ -13,6 +13,8 @@
   service date: travel (9.2), first-stop flag (9.3), dwell (9.4), next departure (9.5) and the branch and
   trunk headways (9.6), plus the previous and next station of the trip in trip order.
 -#}
+
+-- depends_on: {{ ref('int_rt__service_date_inputs') }} (read by the post-hook rt_remove_stale_service_dates)
 
 with measured as (
     select

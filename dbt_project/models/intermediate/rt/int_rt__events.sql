@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        post_hook="{{ rt_analyze_table() }}",
+        post_hook=["{{ rt_remove_stale_service_dates() }}", "{{ rt_analyze_table() }}"],
         incremental_strategy='delete+insert',
         unique_key='service_date',
         on_schema_change='fail',
@@ -12,6 +12,8 @@
   VP and TU events combined on the event key (rule 7.1). The VP detail wins; TU detail (rule 6.2) only
   describes events without VP rows, with a NULL stop_sequence, label and consist and revenue true.
 -#}
+
+-- depends_on: {{ ref('int_rt__service_date_inputs') }} (read by the post-hook rt_remove_stale_service_dates)
 
 with vp_events as (
     select vp.*

@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        post_hook="{{ rt_analyze_table() }}",
+        post_hook=["{{ rt_remove_stale_service_dates() }}", "{{ rt_analyze_table() }}"],
         incremental_strategy='delete+insert',
         unique_key='service_date',
         on_schema_change='fail',
@@ -14,6 +14,8 @@
   start_time (rules 2.2, 2.3). Static matching (section 10) and fill 2.3(a) need stop_times: their columns
   are present and NULL until that work lands (rule 3.4, issue 5).
 -#}
+
+-- depends_on: {{ ref('int_rt__service_date_inputs') }} (read by the post-hook rt_remove_stale_service_dates)
 
 with settings as (
     select agency_timezone

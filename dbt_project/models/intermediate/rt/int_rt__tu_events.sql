@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        post_hook="{{ rt_analyze_table() }}",
+        post_hook=["{{ rt_remove_stale_service_dates() }}", "{{ rt_analyze_table() }}"],
         incremental_strategy='delete+insert',
         unique_key='service_date',
         on_schema_change='fail',
@@ -13,6 +13,8 @@
   time, ties to the greatest feed timestamp, the smallest arrival, the smallest stop_id. Its arrival is
   tu_stop_timestamp, the last-issued near-term prediction (not the earliest, rule 15.1).
 -#}
+
+-- depends_on: {{ ref('int_rt__service_date_inputs') }} (read by the post-hook rt_remove_stale_service_dates)
 
 with kept_rows as (
     select updates.*

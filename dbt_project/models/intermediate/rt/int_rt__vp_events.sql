@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        post_hook="{{ rt_analyze_table() }}",
+        post_hook=["{{ rt_remove_stale_service_dates() }}", "{{ rt_analyze_table() }}"],
         incremental_strategy='delete+insert',
         unique_key='service_date',
         on_schema_change='fail',
@@ -12,6 +12,8 @@
   VehiclePositions compressed to one row per event key (rule 0.2): the first moving and first
   STOPPED_AT report (rule 5.1) and the detail row (rule 5.3) that supplies the event's attributes.
 -#}
+
+-- depends_on: {{ ref('int_rt__service_date_inputs') }} (read by the post-hook rt_remove_stale_service_dates)
 
 with kept_rows as (
     select positions.*
