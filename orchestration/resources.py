@@ -4,7 +4,6 @@ DuckDB is the default warehouse; LAMP_TARGET=postgres (with the PG* variables) s
 dbt included, to Postgres.
 """
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,6 +11,7 @@ import dagster as dg
 
 from extract import config
 from extract.warehouse import WarehouseTarget
+from extract.warehouse.dbt import environment
 
 
 class LampResource(dg.ConfigurableResource):
@@ -44,14 +44,5 @@ class LampResource(dg.ConfigurableResource):
 @contextmanager
 def dbt_environment(target: WarehouseTarget) -> Iterator[None]:
     """Point dbt_project/profiles.yml at ``target`` while dbt runs (the dbt subprocess inherits it)."""
-    variables = target.dbt_environment()
-    saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    try:
+    with environment(target.dbt_environment()):
         yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

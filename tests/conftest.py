@@ -1,4 +1,4 @@
-"""Fixtures shared by every test: the real sample data and a real PostgreSQL database."""
+"""Fixtures shared by every test: the real sample data, a real PostgreSQL database and a local S3 server."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import boto3
 import psycopg
 import pytest
+from moto.server import ThreadedMotoServer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,3 +72,36 @@ def postgres_database() -> Iterator[dict[str, str]]:
     finally:
         with psycopg.connect(postgres_admin_dsn(), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A local S3 implementation (moto in server mode, on a free port): S3 is never the internet."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A boto3 client on the local S3 server; the environment points LAMP (and boto3) at it too."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "LAMP_S3_ENDPOINT_URL": s3_endpoint,
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+
+
+def new_bucket(s3: Any) -> str:
+    """A new empty bucket with a unique name."""
+    name = f"lamp-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    return name

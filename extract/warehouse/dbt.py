@@ -32,7 +32,8 @@ class DbtRunFailed(RuntimeError):
 
 
 @contextmanager
-def _environment(variables: Mapping[str, str]) -> Iterator[None]:
+def environment(variables: Mapping[str, str]) -> Iterator[None]:
+    """Set ``variables`` in this process's environment while the block runs, then restore them."""
     saved = {name: os.environ.get(name) for name in variables}
     os.environ.update(variables)
     try:
@@ -83,7 +84,7 @@ def run_dbt(
     from dbt.cli.main import dbtRunner
 
     prepare(target)
-    with _environment(target.dbt_environment()):
+    with environment(target.dbt_environment()):
         try:
             result = dbtRunner().invoke(dbt_arguments(args, target, work_dir))
         finally:

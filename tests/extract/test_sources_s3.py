@@ -6,58 +6,23 @@ import os
 import shutil
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pyarrow.parquet as pq
-import pytest
 from click.testing import CliRunner
-from moto.server import ThreadedMotoServer
 
 from extract.cli import main
 from extract.lake import committed_data_files, new_batch_id, open_lake, realtime_file, remove_uncommitted
 from extract.ledger import read_ledger
 from extract.pipeline import extract
 from extract.sources.s3 import S3Source, sibling_prefix, split_s3_uri
+from tests.conftest import new_bucket
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VP_PB = "2024-11-20T18:52:05Z_https_cdn.mbta.com_realtime_VehiclePositions.pb"
 TU_JSON = "2022-05-08T06:04:57Z_https_cdn.mbta.com_realtime_TripUpdates_enhanced.json.gz"
 PARKING = "2022-02-01T09:55:23Z_https_mbta_integration.mybluemix.net_vehicleCount.gz"
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def s3(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """A boto3 client on the moto server; the environment points LAMP at it too."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "LAMP_S3_ENDPOINT_URL": s3_endpoint,
-    }.items():
-        monkeypatch.setenv(name, value)
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    return boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
-
-
-def new_bucket(s3: Any) -> str:
-    name = f"lamp-{uuid.uuid4().hex[:12]}"
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 def keys(s3: Any, bucket: str) -> list[str]:
