@@ -116,7 +116,7 @@ LINE_METRICS_SQL = """
 select
     service_date,
     trunk_route_id as line,
-    count(distinct route_id || ':' || trip_id) as trips,
+    count(distinct trip_id) as trips,
     count(*) as events,
     percentile_cont(0.5) within group (order by travel_time_seconds) as median_travel,
     percentile_cont(0.5) within group (order by dwell_time_seconds) as median_dwell,

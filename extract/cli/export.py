@@ -8,11 +8,11 @@ import sys
 import click
 import duckdb
 import psycopg
-from rich.console import Console
 from rich.table import Table
 
 from extract import config
 from extract.cli import main
+from extract.display import make_console
 from extract.export import dates_between, export_service_dates, parse_service_date, published_service_dates
 from extract.warehouse import WarehouseTarget
 
@@ -35,7 +35,7 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 )
 def export_command(first: dt.date | None, last: dt.date | None, out: str | None, target: str | None) -> None:
     """Write YYYY-MM-DD-subway-on-time-performance-v1.parquet per service date, plus index.csv."""
-    console = Console()
+    console = make_console()
     warehouse = WarehouseTarget.from_env(target)
     try:
         published = published_service_dates(warehouse)

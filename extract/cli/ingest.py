@@ -14,7 +14,7 @@ from rich.table import Table
 
 from extract import config
 from extract.cli import main
-from extract.display import escape
+from extract.display import escape, make_console
 from extract.ledger import read_ledger
 from extract.pipeline import ExtractReport, extract
 from extract.sources.poll import DEFAULT_FEED_URLS, NEW, PollIteration, poll
@@ -25,7 +25,7 @@ DEFAULT_POLL_INBOX = "./data/inbox"
 
 def _console() -> Console:
     """A console per command, made when it runs, so it sees that command's terminal (or COLUMNS)."""
-    return Console(soft_wrap=True)
+    return make_console(soft_wrap=True)
 
 
 _lake_option = click.option(

@@ -27,6 +27,7 @@ from rich.progress import (
 
 from extract import build_state, config
 from extract.cli import main
+from extract.display import make_console
 from extract.pipeline import ExtractReport, extract
 from extract.summary import RunSummary, line_metrics, render_summary
 from extract.warehouse import DbtRunFailed, LoadReport, WarehouseTarget, load, run_dbt
@@ -104,7 +105,7 @@ def build_marts(target: WarehouseTarget, summary: RunSummary, console: Console) 
     args += ["--full-refresh"] if plan.full_refresh else []
     build_state.record(target, current, build_state.STARTED, plan.full_refresh)
     summary.build_reason = plan.reason
-    console.print(f"dbt {' '.join(args)}: {plan.reason}")
+    console.print(f"dbt build ({plan.reason}): models and data tests, `dbt {' '.join(args)}`")
     started = time.perf_counter()
     with console.status("dbt build: models and data tests…"):
         try:
@@ -169,7 +170,7 @@ def run_command(source: str | None, target: str | None, lake: str | None) -> Non
 
     SOURCE is a directory, a file or s3://bucket/prefix [env LAMP_INBOX, default: the shared MBTA sample].
     """
-    console = Console()
+    console = make_console()
     warehouse = WarehouseTarget.from_env(target)
     summary = run_pipeline(source or config.inbox(), lake or config.lake(), warehouse, console)
     render_summary(summary, console, config.agency_timezone())

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pytest
 from lamp_cli_helpers import LAMP, REPO_ROOT, LampRun, Workspace, marts_rows, run_lamp
 
@@ -52,6 +53,14 @@ def test_run_lands_loads_builds_and_prints_real_metrics(sample_run: tuple[Worksp
         assert f"{m.events:,}" in out  # the printed table is the marts' figures
     for line in LINES:
         assert line in out
+    # trips per line are trip ids, once each: a Green trip reported on two branches is one trip
+    with duckdb.connect(str(workspace.duckdb_path), read_only=True) as con:
+        distinct_trips = dict(
+            con.execute(
+                "select trunk_route_id, count(distinct trip_id) from marts.subway_performance group by 1"
+            ).fetchall()
+        )
+    assert {m.line: m.trips for m in metrics} == distinct_trips
 
 
 def test_second_run_does_no_work_and_says_so(sample_run: tuple[Workspace, LampRun], mbta_day: Path) -> None:

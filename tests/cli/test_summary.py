@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
+import pytest
 from rich.console import Console
 
+from extract.display import UNATTENDED_WIDTH, make_console
 from extract.pipeline import ExtractReport, RejectedFile
 from extract.summary import (
     LineMetrics,
@@ -105,3 +109,12 @@ def test_warnings_are_counted_once_per_text_and_shown_literally() -> None:
     assert "the feed is missing stop_times.txt [bold]\\x1b[31m" in text
     assert "warning dbt test realtime_dates_without_schedule (1 row)" in text
     assert "75% │" in text and "No event has a schedule" not in text
+
+
+def test_a_log_or_pipe_gets_wide_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not a terminal (make demo > log, CI): rich would lay tables out for 80 columns and cut station
+    names; COLUMNS still wins when the user sets it."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    assert make_console(file=io.StringIO()).width == UNATTENDED_WIDTH
+    monkeypatch.setenv("COLUMNS", "100")
+    assert make_console(file=io.StringIO()).width == 100
