@@ -94,6 +94,6 @@ def test_main_command_from_a_clean_clone_shows_real_metrics(tmp_path: Path) -> N
     out = result.stdout
     assert "Per line" in out
     for line in LINES:
-        assert re.search(rf"│ {line}\s+│\s+[\d,]+\s+│\s+[\d,]+\s+│\s+\d+m? ?\d*s", out), (
-            f"no metrics for {line}"
-        )
+        # line │ observed window │ trips │ events │ median travel …
+        row = rf"│ {line}\s+│\s+\d\d:\d\d–\d\d:\d\d\s+│\s+[\d,]+\s+│\s+[\d,]+\s+│\s+\d+m? ?\d*s"
+        assert re.search(row, out), f"no metrics for {line}"
